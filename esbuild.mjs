@@ -1,0 +1,29 @@
+// Bundles the client, the server and the CLI to CommonJS and puts the two wasm files beside them.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const out = 'dist';
+mkdirSync(out, { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  loader: { '.scm': 'text' },
+};
+
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: out, external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: { server: 'server/src/server.ts' }, outdir: out }),
+  esbuild.build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: out, banner: { js: '#!/usr/bin/env node' } }),
+]);
+chmodSync(path.join(out, 'cli.js'), 0o755);
+
+copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), path.join(out, 'web-tree-sitter.wasm'));
+copyFileSync(path.join(path.dirname(require.resolve('tree-sitter-python/package.json')), 'tree-sitter-python.wasm'), path.join(out, 'tree-sitter-python.wasm'));

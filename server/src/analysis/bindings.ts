@@ -1,0 +1,487 @@
+// Which framework object each name and dotted expression stands for, so rules fire only on the real thing:
+// `from flask import request as req`, `import flask` + `flask.request`, `app = Flask(...)` inside a factory,
+// `class User(db.Model)`, and names imported from the project's own modules (through a ModuleIndex).
+import type { Node, Tree } from '../parsing/python';
+import type { ModuleIndex } from './moduleIndex';
+
+export type BindingKind = 'import' | 'from-import' | 'assign' | 'def' | 'class' | 'param' | 'other';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  /** offset where the binding takes effect */
+  start: number;
+  /** the node that binds (identifier or aliased_import etc.) */
+  site: Node;
+  /** for imports: the statement; for assign: the assignment; for def/class: the definition */
+  stmt?: Node;
+  /** absolute module for imports; `import a.b` binds `a` with module 'a' */
+  module?: string;
+  importedName?: string;
+  value?: Node;
+  type?: Node;
+  bases?: Node[];
+  def?: Node;
+  scope: Scope;
+}
+
+export class Scope {
+  readonly bindings = new Map<string, Binding[]>();
+  readonly wildcardModules: string[] = [];
+  constructor(
+    readonly kind: 'module' | 'function' | 'class',
+    readonly node: Node,
+    readonly parent: Scope | undefined,
+  ) {}
+  add(b: Binding) {
+    const list = this.bindings.get(b.name);
+    if (list) list.push(b);
+    else this.bindings.set(b.name, [b]);
+  }
+}
+
+/** Aliases under which the frameworks re-export the same objects. */
+const NORMALIZE: Record<string, string> = {
+  'flask.current_app': 'flask.Flask()',
+  'flask.app.Flask': 'flask.Flask',
+  'flask.blueprints.Blueprint': 'flask.Blueprint',
+  'flask.globals.request': 'flask.request',
+  'flask.globals.session': 'flask.session',
+  'flask.globals.g': 'flask.g',
+  'flask.globals.current_app': 'flask.Flask()',
+  'flask.helpers.url_for': 'flask.url_for',
+  'flask.helpers.flash': 'flask.flash',
+  'flask.helpers.make_response': 'flask.make_response',
+  'flask.helpers.send_file': 'flask.send_file',
+  'flask.json.jsonify': 'flask.jsonify',
+  'flask.templating.render_template': 'flask.render_template',
+  'werkzeug.utils.redirect': 'flask.redirect',
+  'werkzeug.exceptions.abort': 'flask.abort',
+  'flask_sqlalchemy.model.Model': 'flask_sqlalchemy.SQLAlchemy().Model',
+  'flask_login.utils.login_required': 'flask_login.login_required',
+  'flask_login.utils.current_user': 'flask_login.current_user',
+  'flask_login.utils.login_user': 'flask_login.login_user',
+  'flask_login.utils.logout_user': 'flask_login.logout_user',
+};
+
+function normalize(q: string): string {
+  // longest known prefix wins: 'flask.current_app.config' → 'flask.Flask().config'
+  for (let i = q.length; i > 0; i = q.lastIndexOf('.', i - 1)) {
+    const head = q.slice(0, i);
+    const n = NORMALIZE[head];
+    if (n) return n + q.slice(i);
+    if (i <= 0) break;
+  }
+  return q;
+}
+
+const SCOPE_NODES = new Set(['function_definition', 'class_definition']);
+
+export class Bindings {
+  readonly module: Scope;
+  private readonly scopes = new Map<number, Scope>();
+  private readonly memo = new Map<number, string | undefined>();
+  private depth = 0;
+
+  constructor(
+    readonly tree: Tree,
+    readonly text: string,
+    /** dotted module name of this file, e.g. 'blog.views' ('' when unknown) */
+    readonly moduleName = '',
+    readonly index?: ModuleIndex,
+    readonly isPackage = false,
+  ) {
+    this.module = new Scope('module', tree.rootNode, undefined);
+    this.collect(tree.rootNode, this.module);
+  }
+
+  // ---------- collection ----------
+
+  private collect(block: Node, scope: Scope) {
+    for (const child of block.namedChildren) if (child) this.collectStmt(child, scope);
+  }
+
+  private collectStmt(n: Node, scope: Scope) {
+    switch (n.type) {
+      case 'import_statement':
+        for (const c of n.childrenForFieldName('name')) {
+          if (!c) continue;
+          if (c.type === 'aliased_import') {
+            const alias = c.childForFieldName('alias');
+            const mod = c.childForFieldName('name');
+            if (alias && mod) scope.add({ name: alias.text, kind: 'import', start: n.endIndex, site: c, stmt: n, module: mod.text, scope });
+          } else {
+            const first = c.text.split('.')[0];
+            scope.add({ name: first, kind: 'import', start: n.endIndex, site: c, stmt: n, module: first, scope });
+          }
+        }
+        return;
+      case 'import_from_statement': {
+        const modNode = n.childForFieldName('module_name');
+        const module = modNode ? this.absoluteModule(modNode) : '';
+        if (n.namedChildren.some((c) => c?.type === 'wildcard_import')) {
+          scope.wildcardModules.push(module);
+          return;
+        }
+        for (const c of n.childrenForFieldName('name')) {
+          if (!c) continue;
+          if (c.type === 'aliased_import') {
+            const alias = c.childForFieldName('alias');
+            const nm = c.childForFieldName('name');
+            if (alias && nm) scope.add({ name: alias.text, kind: 'from-import', start: n.endIndex, site: c, stmt: n, module, importedName: nm.text, scope });
+          } else {
+            scope.add({ name: c.text, kind: 'from-import', start: n.endIndex, site: c, stmt: n, module, importedName: c.text, scope });
+          }
+        }
+        return;
+      }
+      case 'future_import_statement':
+        return;
+      case 'decorated_definition': {
+        const def = n.childForFieldName('definition');
+        if (def) this.collectStmt(def, scope);
+        return;
+      }
+      case 'function_definition': {
+        const name = n.childForFieldName('name');
+        if (name) scope.add({ name: name.text, kind: 'def', start: n.startIndex, site: name, stmt: n, def: n, scope });
+        const fscope = new Scope('function', n, scope);
+        this.scopes.set(n.id, fscope);
+        this.collectParams(n, fscope);
+        const body = n.childForFieldName('body');
+        if (body) this.collect(body, fscope);
+        return;
+      }
+      case 'class_definition': {
+        const name = n.childForFieldName('name');
+        const sup = n.childForFieldName('superclasses');
+        const bases = sup ? sup.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument') : [];
+        if (name) scope.add({ name: name.text, kind: 'class', start: n.startIndex, site: name, stmt: n, bases, def: n, scope });
+        const cscope = new Scope('class', n, scope);
+        this.scopes.set(n.id, cscope);
+        const body = n.childForFieldName('body');
+        if (body) this.collect(body, cscope);
+        return;
+      }
+      case 'expression_statement':
+        for (const c of n.namedChildren) if (c) this.collectExpr(c, scope, n);
+        return;
+      case 'for_statement':
+      case 'async_for_statement': {
+        const left = n.childForFieldName('left');
+        if (left) this.bindTargets(left, scope, n, undefined);
+        break;
+      }
+      case 'with_statement':
+        for (const item of n.descendantsOfType('as_pattern_target')) if (item) this.bindTargets(item, scope, n, undefined);
+        break;
+      case 'global_statement':
+      case 'nonlocal_statement':
+        return;
+    }
+    // compound statements: recurse into their blocks, staying in this scope
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'block') this.collect(c, scope);
+      else if (['else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'except_group_clause', 'case_clause', 'with_clause'].includes(c.type)) {
+        if (c.type === 'except_clause') {
+          const alias = c.descendantsOfType('as_pattern_target')[0];
+          if (alias) this.bindTargets(alias, scope, c, undefined);
+        }
+        for (const cc of c.namedChildren) if (cc?.type === 'block') this.collect(cc, scope);
+        if (c.type === 'case_clause') for (const cc of c.namedChildren) if (cc?.type === 'block') this.collect(cc, scope);
+      } else if (c.type === 'match_statement' || c.type === 'case_block') this.collectStmt(c, scope);
+    }
+  }
+
+  private collectExpr(e: Node, scope: Scope, stmt: Node) {
+    if (e.type === 'assignment') {
+      const left = e.childForFieldName('left');
+      const right = e.childForFieldName('right');
+      const type = e.childForFieldName('type');
+      if (left) {
+        if (left.type === 'identifier') {
+          scope.add({ name: left.text, kind: 'assign', start: stmt.endIndex, site: left, stmt, value: right?.type === 'assignment' ? undefined : right ?? undefined, type: type ?? undefined, scope });
+        } else this.bindTargets(left, scope, stmt, undefined);
+      }
+      if (right?.type === 'assignment') this.collectExpr(right, scope, stmt);
+    } else if (e.type === 'augmented_assignment') {
+      const left = e.childForFieldName('left');
+      if (left?.type === 'identifier') scope.add({ name: left.text, kind: 'other', start: stmt.endIndex, site: left, stmt, scope });
+    }
+    for (const w of e.descendantsOfType('named_expression')) {
+      const nm = w?.childForFieldName('name');
+      if (nm) scope.add({ name: nm.text, kind: 'other', start: w!.endIndex, site: nm, stmt, scope });
+    }
+  }
+
+  private bindTargets(t: Node, scope: Scope, stmt: Node, value: Node | undefined) {
+    if (t.type === 'identifier') {
+      scope.add({ name: t.text, kind: value ? 'assign' : 'other', start: stmt.startIndex, site: t, stmt, value, scope });
+      return;
+    }
+    if (t.type === 'attribute' || t.type === 'subscript') return;
+    for (const c of t.namedChildren) if (c) this.bindTargets(c, scope, stmt, undefined);
+  }
+
+  private collectParams(fn: Node, scope: Scope) {
+    const params = fn.childForFieldName('parameters');
+    if (!params) return;
+    for (const p of params.namedChildren) {
+      if (!p) continue;
+      let id: Node | null = null;
+      let type: Node | null = null;
+      switch (p.type) {
+        case 'identifier': id = p; break;
+        case 'typed_parameter': id = p.namedChildren.find((c) => c?.type === 'identifier') ?? null; type = p.childForFieldName('type'); break;
+        case 'default_parameter': id = p.childForFieldName('name'); break;
+        case 'typed_default_parameter': id = p.childForFieldName('name'); type = p.childForFieldName('type'); break;
+        case 'list_splat_pattern': case 'dictionary_splat_pattern': id = p.namedChildren.find((c) => c?.type === 'identifier') ?? null; break;
+      }
+      if (id) scope.add({ name: id.text, kind: 'param', start: fn.startIndex, site: id, stmt: fn, type: type ?? undefined, scope });
+    }
+  }
+
+  private absoluteModule(modNode: Node): string {
+    if (modNode.type !== 'relative_import') return modNode.text;
+    const prefix = modNode.namedChildren.find((c) => c?.type === 'import_prefix')?.text ?? modNode.text.match(/^\.+/)?.[0] ?? '.';
+    const rest = modNode.namedChildren.find((c) => c?.type === 'dotted_name')?.text;
+    const parts = this.moduleName ? this.moduleName.split('.') : [];
+    if (!this.isPackage) parts.pop();
+    for (let i = 1; i < prefix.length; i++) parts.pop();
+    if (rest) parts.push(rest);
+    return parts.join('.') || (rest ?? '');
+  }
+
+  // ---------- lookup ----------
+
+  scopeOf(node: Node): Scope {
+    for (let p = node.parent; p; p = p.parent) {
+      if (SCOPE_NODES.has(p.type)) {
+        // parameters' defaults and decorators are evaluated in the enclosing scope
+        const body = p.childForFieldName('body');
+        if (body && node.startIndex >= body.startIndex) {
+          const s = this.scopes.get(p.id);
+          if (s) return s;
+        }
+        if (p.type === 'function_definition') {
+          const params = p.childForFieldName('parameters');
+          if (params && node.startIndex >= params.startIndex && node.endIndex <= params.endIndex && node.parent?.type !== 'default_parameter' && node.parent?.type !== 'typed_default_parameter') {
+            const s = this.scopes.get(p.id);
+            if (s) return s;
+          }
+        }
+      }
+    }
+    return this.module;
+  }
+
+  functionScopeOf(fn: Node): Scope | undefined {
+    return this.scopes.get(fn.id);
+  }
+
+  /** The binding a name refers to at offset `at`, seen from `scope`. */
+  lookup(name: string, scope: Scope, at: number): Binding | undefined {
+    let inFunction = false;
+    for (let s: Scope | undefined = scope, first = true; s; s = s.parent, first = false) {
+      if (!first && s.kind === 'class') continue; // class bodies are not visible from their methods
+      const list = s.bindings.get(name);
+      if (list?.length) {
+        if (first && s.kind === 'function') {
+          let best = list[0];
+          for (const b of list) if (b.start <= at) best = b;
+          return best;
+        }
+        // a function body runs after its enclosing scope has been executed: the last binding counts
+        if (inFunction) return list[list.length - 1];
+        let best: Binding | undefined;
+        for (const b of list) if (b.start <= at) best = b;
+        if (best) return best;
+        if (s.kind === 'module') return undefined;
+      }
+      if (s.kind === 'function') inFunction = true;
+    }
+    return undefined;
+  }
+
+  /** Qualified name of what an expression evaluates to: 'flask.request', 'flask.Flask()', 'flask.Flask().route'. */
+  resolve(node: Node | null | undefined): string | undefined {
+    if (!node) return undefined;
+    const cached = this.memo.get(node.id);
+    if (cached !== undefined || this.memo.has(node.id)) return cached;
+    if (this.depth > 40) return undefined;
+    this.depth++;
+    let out: string | undefined;
+    try {
+      out = this.resolveUncached(node);
+      if (out) out = normalize(out);
+    } finally {
+      this.depth--;
+    }
+    this.memo.set(node.id, out);
+    return out;
+  }
+
+  private resolveUncached(node: Node): string | undefined {
+    switch (node.type) {
+      case 'identifier': {
+        const b = this.lookup(node.text, this.scopeOf(node), node.startIndex);
+        if (!b) {
+          for (let s: Scope | undefined = this.scopeOf(node); s; s = s.parent) {
+            if (s.wildcardModules.length) return this.fromModule(s.wildcardModules[0], node.text);
+          }
+          return undefined;
+        }
+        return this.resolveBinding(b);
+      }
+      case 'attribute': {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute');
+        const q = this.resolve(obj);
+        return q && attr ? `${q}.${attr.text}` : undefined;
+      }
+      case 'call': {
+        const fn = node.childForFieldName('function');
+        const ret = this.factoryReturn(fn);
+        if (ret !== undefined) return ret || undefined;
+        const q = this.resolve(fn);
+        return q ? `${q}()` : undefined;
+      }
+      case 'parenthesized_expression':
+        return this.resolve(node.namedChildren[0]);
+      case 'await':
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** For a call of a local function: what its return statements resolve to ('' when not a local def). */
+  private factoryReturn(fn: Node | null): string | undefined {
+    if (!fn || fn.type !== 'identifier') return undefined;
+    const b = this.lookup(fn.text, this.scopeOf(fn), fn.startIndex);
+    if (!b || b.kind !== 'def' || !b.def) return undefined;
+    return this.returnsOf(b.def) ?? '';
+  }
+
+  returnsOf(def: Node): string | undefined {
+    const body = def.childForFieldName('body');
+    if (!body) return undefined;
+    for (const r of body.descendantsOfType('return_statement')) {
+      if (!r) continue;
+      // only returns of this function, not of nested ones
+      let p = r.parent;
+      while (p && p.type !== 'function_definition') p = p.parent;
+      if (p?.id !== def.id) continue;
+      const q = this.resolve(r.namedChildren[0]);
+      if (q) return q;
+    }
+    return undefined;
+  }
+
+  resolveBinding(b: Binding): string | undefined {
+    switch (b.kind) {
+      case 'import':
+        return b.module;
+      case 'from-import':
+        return this.fromModule(b.module ?? '', b.importedName ?? b.name);
+      case 'assign':
+        if (b.value) {
+          const q = this.resolve(b.value);
+          if (q) return q;
+        }
+        if (b.type) {
+          const t = this.resolve(b.type);
+          return t ? `${t}()` : undefined;
+        }
+        return undefined;
+      case 'param': {
+        if (!b.type) return undefined;
+        const t = this.resolve(b.type);
+        return t ? `${t}()` : undefined;
+      }
+      case 'class': {
+        // mixins come first by convention: the last base that resolves is the class's real kind
+        let found: string | undefined;
+        for (const base of b.bases ?? []) found = this.resolve(base) ?? found;
+        return found;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private fromModule(module: string, name: string): string | undefined {
+    const viaIndex = this.index?.resolveExport(module, name);
+    if (viaIndex) return viaIndex;
+    if (!module) return undefined;
+    if (this.index?.has(module)) return undefined; // a project module that does not export a framework object
+    return `${module}.${name}`;
+  }
+
+  /** Identifiers (not binding sites) that refer to binding `b`. */
+  references(b: Binding): Node[] {
+    const out: Node[] = [];
+    for (const id of identifierReferences(this.tree.rootNode, b.name)) {
+      if (this.lookup(id.text, this.scopeOf(id), id.startIndex) === b) out.push(id);
+    }
+    return out;
+  }
+
+  /** Every import binding of the module scope (and nested scopes). */
+  *importBindings(): Iterable<Binding> {
+    const seen = new Set<Scope>();
+    const all = [this.module, ...this.scopes.values()];
+    for (const s of all) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      for (const list of s.bindings.values()) for (const b of list) if (b.kind === 'import' || b.kind === 'from-import') yield b;
+    }
+  }
+}
+
+/** Identifier nodes named `name` that are references, not definitions, attributes or keywords. */
+export function identifierReferences(root: Node, name: string): Node[] {
+  const out: Node[] = [];
+  const cursor = root.walk();
+  let done = false;
+  while (!done) {
+    const n = cursor.currentNode;
+    if (n.type === 'identifier' && n.text === name && isReference(n)) out.push(n);
+    if (cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) { done = true; break; }
+    }
+  }
+  cursor.delete();
+  return out;
+}
+
+export function isReference(id: Node): boolean {
+  const p = id.parent;
+  if (!p) return false;
+  switch (p.type) {
+    case 'attribute':
+      return p.childForFieldName('attribute')?.id !== id.id;
+    case 'keyword_argument':
+      return p.childForFieldName('name')?.id !== id.id;
+    case 'function_definition':
+    case 'class_definition':
+      return p.childForFieldName('name')?.id !== id.id;
+    case 'aliased_import':
+    case 'dotted_name':
+    case 'import_statement':
+    case 'import_from_statement':
+      return false;
+    case 'parameters':
+    case 'typed_parameter':
+    case 'list_splat_pattern':
+    case 'dictionary_splat_pattern':
+      return p.parent?.type === 'parameters' || p.type === 'parameters' ? false : true;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return p.childForFieldName('name')?.id !== id.id;
+    default:
+      return true;
+  }
+}

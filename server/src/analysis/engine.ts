@@ -1,0 +1,247 @@
+// The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
+import type { PythonGrammar, Query, Tree, Node } from '../parsing/python';
+import { Bindings } from './bindings';
+import { FixBuilder, type FixPlan } from './fixBuilder';
+import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
+import { scanMarkers, isSuppressed } from './markers';
+import { moduleNameFor, type ModuleIndex } from './moduleIndex';
+import type { LoadedRule, RuleContext, RuleMatch } from './rule';
+import { LineMap } from './lineMap';
+import { effectiveOrm, type Finding, type Fix, type FixTarget, type OffsetEdit, type PortMarker, type Settings, type Source } from './types';
+
+export interface AnalyzeOptions {
+  settings: Settings;
+  /** the file's path relative to its root, '/'-separated: gives its module name for relative imports */
+  path?: string;
+  index?: ModuleIndex;
+  /** an already parsed tree of exactly this text (the caller keeps ownership) */
+  tree?: Tree;
+  /** only these rules (default: all) */
+  only?: (rule: LoadedRule) => boolean;
+}
+
+const ORM_SOURCES: ReadonlySet<Source> = new Set(['flask-sqlalchemy', 'sqlalchemy', 'django-orm']);
+
+/** The target a rule would port to under these settings, or undefined when it does not apply. */
+export function ruleTarget(rule: LoadedRule, settings: Settings): FixTarget | undefined {
+  const t: FixTarget | 'keep' = ORM_SOURCES.has(rule.from) ? effectiveOrm(settings) : settings.target;
+  if (t === 'keep') return undefined;
+  if (settings.rules[rule.id] === 'off') return undefined;
+  return rule.fixes[t] ? t : undefined;
+}
+
+const queryCache = new WeakMap<PythonGrammar, Map<string, Query>>();
+function compiled(grammar: PythonGrammar, rule: LoadedRule): Query {
+  let m = queryCache.get(grammar);
+  if (!m) queryCache.set(grammar, (m = new Map()));
+  let q = m.get(rule.id);
+  if (!q) m.set(rule.id, (q = grammar.query(rule.query)));
+  return q;
+}
+
+const parsers = new WeakMap<PythonGrammar, ReturnType<PythonGrammar['newParser']>>();
+function parserFor(grammar: PythonGrammar) {
+  let p = parsers.get(grammar);
+  if (!p) parsers.set(grammar, (p = grammar.newParser()));
+  return p;
+}
+
+interface Internal {
+  finding: Finding;
+  plan?: FixPlan;
+}
+
+export class Analysis {
+  readonly findings: Finding[] = [];
+  readonly markers: PortMarker[];
+  readonly bindings: Bindings;
+  readonly lines: LineMap;
+  private readonly internal: Internal[] = [];
+  private readonly ownsTree: boolean;
+  private readonly moduleName: string;
+  private readonly isPackage: boolean;
+
+  constructor(
+    readonly grammar: PythonGrammar,
+    readonly text: string,
+    readonly tree: Tree,
+    readonly opts: AnalyzeOptions,
+    rules: readonly LoadedRule[],
+  ) {
+    this.ownsTree = !opts.tree;
+    const mod = opts.path ? moduleNameFor(opts.path) : { name: '', isPackage: false };
+    this.moduleName = mod.name;
+    this.isPackage = mod.isPackage;
+    this.bindings = new Bindings(tree, text, mod.name, opts.index, mod.isPackage);
+    this.lines = new LineMap(text);
+    this.markers = scanMarkers(text, this.lines);
+    this.run(rules);
+  }
+
+  private run(rules: readonly LoadedRule[]) {
+    const { settings } = this.opts;
+    const seen = new Set<string>();
+    for (const rule of rules) {
+      if (this.opts.only && !this.opts.only(rule)) continue;
+      const target = ruleTarget(rule, settings);
+      if (!target) continue;
+      if (!rule.needles.some((n) => this.text.includes(n))) continue;
+      const ctx: RuleContext = { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
+      const query = compiled(this.grammar, rule);
+      for (const qm of query.matches(this.tree.rootNode)) {
+        const captures: Record<string, Node> = {};
+        const all: Record<string, Node[]> = {};
+        for (const c of qm.captures) {
+          (all[c.name] ??= []).push(c.node);
+          captures[c.name] ??= c.node;
+        }
+        const node = captures.finding ?? qm.captures[0]?.node;
+        if (!node) continue;
+        const m: RuleMatch = { captures, all, node, ctx, resolve: (n) => this.bindings.resolve(n) };
+        if (!this.satisfies(rule, m)) continue;
+        const key = `${rule.id}:${node.startIndex}:${node.endIndex}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (isSuppressed(this.markers, rule.id, this.lines, node, this.text)) continue;
+        this.addFinding(rule, target, m);
+      }
+    }
+    this.internal.sort((a, b) => a.finding.start - b.finding.start || a.finding.end - b.finding.end);
+    for (const i of this.internal) this.findings.push(i.finding);
+  }
+
+  private satisfies(rule: LoadedRule, m: RuleMatch): boolean {
+    for (const [cap, req] of Object.entries(rule.requires)) {
+      const n = m.captures[cap];
+      if (!n) return false;
+      const q = this.bindings.resolve(n);
+      if (typeof req === 'function') {
+        if (!req(q, n, m)) return false;
+      } else if (!q || !req.includes(q)) return false;
+    }
+    try {
+      return rule.when ? rule.when(m) : true;
+    } catch {
+      return false;
+    }
+  }
+
+  private addFinding(rule: LoadedRule, target: FixTarget, m: RuleMatch) {
+    const spec = rule.fixes[target]!;
+    let plan: FixPlan | undefined;
+    try {
+      const fx = new FixBuilder(m.ctx, rule.id, spec.safe);
+      fx.title = typeof spec.title === 'function' ? spec.title(m) : spec.title;
+      if (spec.apply(m, fx) !== false && fx.edits.length) {
+        normalizeEdits(fx.edits); // a rule whose own edits overlap offers no fix
+        plan = fx.plan();
+      }
+    } catch {
+      plan = undefined;
+    }
+    const node = m.node;
+    const sev = this.opts.settings.rules[rule.id];
+    const finding: Finding = {
+      rule: rule.id,
+      from: rule.from,
+      category: rule.category,
+      message: typeof rule.message === 'function' ? rule.message(m) : rule.message,
+      severity: sev && sev !== 'off' ? sev : this.opts.settings.severity,
+      start: node.startIndex,
+      end: node.endIndex,
+      range: this.lines.range(node.startIndex, node.endIndex),
+      target,
+      fixable: !!plan,
+      safe: plan?.safe ?? false,
+    };
+    this.internal.push({ finding, plan });
+  }
+
+  private ctx() {
+    return { grammar: this.grammar, text: this.text, bindings: this.bindings, moduleName: this.moduleName, isPackage: this.isPackage, index: this.opts.index };
+  }
+
+  planOf(i: number): FixPlan | undefined {
+    return this.internal[i]?.plan;
+  }
+
+  /** The quick fix of finding i: its rewrite with imports added and left-over imports removed. */
+  fix(i: number): Fix | undefined {
+    const plan = this.internal[i]?.plan;
+    if (!plan) return undefined;
+    try {
+      return { title: plan.title, safe: plan.safe, edits: materialize(this.ctx(), [plan]) };
+    } catch (e) {
+      if (e instanceof OverlapError) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * One pass of fix-all: the plans of the selected findings that do not overlap one another, as one edit list.
+   * Overlapping ones (a fix inside another's range) are left for the next pass.
+   */
+  fixAllPass(select: (f: Finding) => boolean = () => true): { edits: OffsetEdit[]; applied: number } {
+    const chosen: FixPlan[] = [];
+    const taken: OffsetEdit[] = [];
+    for (const it of this.internal) {
+      if (!it.plan || !select(it.finding)) continue;
+      const trial = [...taken, ...it.plan.edits];
+      try {
+        normalizeEdits(trial);
+      } catch {
+        continue;
+      }
+      // fixes that enclose an already chosen fix's finding are deferred too
+      chosen.push(it.plan);
+      taken.push(...it.plan.edits);
+    }
+    if (!chosen.length) return { edits: [], applied: 0 };
+    for (let n = chosen.length; n > 0; n--) {
+      try {
+        return { edits: materialize(this.ctx(), chosen.slice(0, n)), applied: n };
+      } catch (e) {
+        if (!(e instanceof OverlapError)) throw e;
+      }
+    }
+    return { edits: [], applied: 0 };
+  }
+
+  dispose() {
+    if (this.ownsTree) this.tree.delete();
+  }
+}
+
+export function analyze(grammar: PythonGrammar, text: string, opts: AnalyzeOptions, rules: readonly LoadedRule[]): Analysis {
+  const tree = opts.tree ?? parserFor(grammar).parse(text);
+  if (!tree) throw new Error('the Python parser returned no tree');
+  return new Analysis(grammar, text, tree, opts, rules);
+}
+
+/** Applies fix-all passes until nothing fixable is left (at most `maxPasses`). */
+export function fixAllText(
+  grammar: PythonGrammar,
+  text: string,
+  opts: Omit<AnalyzeOptions, 'tree'>,
+  rules: readonly LoadedRule[],
+  select?: (f: Finding) => boolean,
+  maxPasses = 8,
+): { text: string; applied: number; passes: number } {
+  let cur = text;
+  let applied = 0;
+  let passes = 0;
+  for (; passes < maxPasses; passes++) {
+    const a = analyze(grammar, cur, opts, rules);
+    try {
+      const r = a.fixAllPass(select);
+      if (!r.applied) break;
+      const next = applyEdits(cur, r.edits);
+      applied += r.applied;
+      if (next === cur) break;
+      cur = next;
+    } finally {
+      a.dispose();
+    }
+  }
+  return { text: cur, applied, passes };
+}

@@ -1,0 +1,48 @@
+// Offsets ↔ line/character (UTF-16), the units LSP and tree-sitter (over a JS string) both use.
+import type { Range } from './types';
+
+export class LineMap {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.starts.push(i + 1);
+    }
+  }
+  get lineCount() {
+    return this.starts.length;
+  }
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
+  }
+  /** the text of a line without its line break */
+  lineText(line: number): string {
+    const s = this.lineStart(line);
+    const e = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
+    return this.text.slice(s, e).replace(/\r?\n$|\r$/, '');
+  }
+  position(offset: number) {
+    const line = this.lineOf(offset);
+    return { line, character: offset - this.starts[line] };
+  }
+  offset(pos: { line: number; character: number }): number {
+    if (pos.line >= this.starts.length) return this.text.length;
+    const s = this.starts[Math.max(0, pos.line)];
+    const next = pos.line + 1 < this.starts.length ? this.starts[pos.line + 1] : this.text.length;
+    return Math.min(s + Math.max(0, pos.character), next);
+  }
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+}

@@ -1,0 +1,47 @@
+// `# TODO(port): … [rule-id]` comments left by fixes and `# port: ignore[rule-id]` comments written by people.
+// A TODO names the rule a person still has to finish, so that rule stops flagging the statement below it.
+import type { Node } from '../parsing/python';
+import type { LineMap } from './lineMap';
+import type { PortMarker } from './types';
+
+const MARKER = /#[ \t]*(?:TODO\(port\):[ \t]*([^\n\r]*)|port:[ \t]*ignore(?:\[([^\]\n\r]*)\])?)/g;
+
+export function scanMarkers(text: string, lines: LineMap): PortMarker[] {
+  const out: PortMarker[] = [];
+  if (!text.includes('port')) return out;
+  MARKER.lastIndex = 0;
+  for (let m; (m = MARKER.exec(text)); ) {
+    const line = lines.lineOf(m.index);
+    if (m[1] !== undefined) {
+      const rule = /\[([a-z0-9-]+)\]\s*$/.exec(m[1])?.[1];
+      out.push({ kind: 'todo', rule, text: m[1].replace(/\s*\[[a-z0-9-]+\]\s*$/, ''), line, start: m.index, end: m.index + m[0].length });
+    } else {
+      const ids = m[2]?.split(',').map((s) => s.trim()).filter(Boolean);
+      if (ids?.length) for (const id of ids) out.push({ kind: 'ignore', rule: id, text: m[0], line, start: m.index, end: m.index + m[0].length });
+      else out.push({ kind: 'ignore', text: m[0], line, start: m.index, end: m.index + m[0].length });
+    }
+  }
+  return out;
+}
+
+function statementStart(n: Node): Node {
+  let cur = n;
+  while (cur.parent && cur.parent.type !== 'block' && cur.parent.type !== 'module') cur = cur.parent;
+  return cur;
+}
+
+/** A finding is silenced by a marker for its rule on its line, or in the comment lines right above its statement. */
+export function isSuppressed(markers: PortMarker[], rule: string, lines: LineMap, node: Node, text: string): boolean {
+  if (!markers.length) return false;
+  const applies = (mk: PortMarker) => (mk.rule === undefined ? mk.kind === 'ignore' : mk.rule === rule);
+  const relevant = markers.filter(applies);
+  if (!relevant.length) return false;
+  const lineSet = new Set<number>();
+  for (const start of [node.startIndex, statementStart(node).startIndex]) {
+    const line = lines.lineOf(start);
+    lineSet.add(line);
+    for (let l = line - 1; l >= 0 && /^\s*#/.test(lines.lineText(l)); l--) lineSet.add(l);
+  }
+  void text;
+  return relevant.some((mk) => lineSet.has(mk.line));
+}

@@ -1,0 +1,139 @@
+// What each project module exports that a framework made (`db = SQLAlchemy()`, `class User(db.Model)`,
+// `from .extensions import db`), so a name imported from the project's own modules resolves across files.
+import type { Node } from '../parsing/python';
+import type { Bindings } from './bindings';
+
+type Entry =
+  | { k: 'q'; q: string }
+  | { k: 'import'; module: string; name: string }
+  | { k: 'module'; module: string }
+  | { k: 'path'; path: string; call: boolean }
+  | { k: 'class'; bases: string[] };
+
+export type ModuleSummary = Record<string, Entry>;
+
+/** 'blog/views.py' → { name: 'blog.views', isPackage: false }; 'blog/__init__.py' → { name: 'blog', isPackage: true } */
+export function moduleNameFor(relPath: string): { name: string; isPackage: boolean } {
+  const parts = relPath.replace(/\\/g, '/').replace(/\.pyi?$/, '').split('/').filter(Boolean);
+  const isPackage = parts[parts.length - 1] === '__init__';
+  if (isPackage) parts.pop();
+  return { name: parts.join('.'), isPackage };
+}
+
+function dottedPath(n: Node | null | undefined): string | undefined {
+  if (!n) return undefined;
+  if (n.type === 'identifier') return n.text;
+  if (n.type === 'attribute') {
+    const o = dottedPath(n.childForFieldName('object'));
+    const a = n.childForFieldName('attribute');
+    return o && a ? `${o}.${a.text}` : undefined;
+  }
+  return undefined;
+}
+
+/** The module-level names of one file, as descriptions the index can resolve later. */
+export function summarize(b: Bindings): ModuleSummary {
+  const out: ModuleSummary = {};
+  for (const [name, list] of b.module.bindings) {
+    const last = list[list.length - 1];
+    switch (last.kind) {
+      case 'import':
+        out[name] = { k: 'module', module: last.module ?? name };
+        break;
+      case 'from-import':
+        out[name] = { k: 'import', module: last.module ?? '', name: last.importedName ?? name };
+        break;
+      case 'assign': {
+        const v = last.value;
+        if (v?.type === 'call') {
+          const p = dottedPath(v.childForFieldName('function'));
+          if (p) out[name] = { k: 'path', path: p, call: true };
+          else {
+            const q = b.resolve(v);
+            if (q) out[name] = { k: 'q', q };
+          }
+        } else {
+          const p = dottedPath(v);
+          if (p) out[name] = { k: 'path', path: p, call: false };
+        }
+        break;
+      }
+      case 'class': {
+        const bases = (last.bases ?? []).map(dottedPath).filter((x): x is string => !!x);
+        if (bases.length) out[name] = { k: 'class', bases };
+        break;
+      }
+      case 'def': {
+        const q = last.def ? b.returnsOf(last.def) : undefined;
+        if (q) out[name] = { k: 'q', q };
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export class ModuleIndex {
+  private readonly modules = new Map<string, ModuleSummary>();
+  private readonly bySuffix = new Map<string, string[]>();
+
+  set(moduleName: string, summary: ModuleSummary) {
+    if (!this.modules.has(moduleName)) {
+      const parts = moduleName.split('.');
+      for (let i = 0; i < parts.length; i++) {
+        const suffix = parts.slice(i).join('.');
+        const list = this.bySuffix.get(suffix) ?? [];
+        list.push(moduleName);
+        this.bySuffix.set(suffix, list);
+      }
+    }
+    this.modules.set(moduleName, summary);
+  }
+
+  get size() {
+    return this.modules.size;
+  }
+
+  /** The project module an import names: exact, or the one module whose dotted name ends with it. */
+  private find(module: string): ModuleSummary | undefined {
+    const exact = this.modules.get(module);
+    if (exact) return exact;
+    const candidates = this.bySuffix.get(module);
+    return candidates?.length === 1 ? this.modules.get(candidates[0]) : undefined;
+  }
+
+  has(module: string): boolean {
+    return !!this.find(module);
+  }
+
+  resolveExport(module: string, name: string, depth = 0): string | undefined {
+    if (depth > 20) return undefined;
+    const summary = this.find(module);
+    if (!summary) return undefined;
+    const e = summary[name];
+    if (!e) return undefined;
+    switch (e.k) {
+      case 'q':
+        return e.q;
+      case 'module':
+        return this.has(e.module) ? undefined : e.module;
+      case 'import':
+        return this.resolveExport(e.module, e.name, depth + 1) ?? (this.has(e.module) ? undefined : `${e.module}.${e.name}`);
+      case 'path': {
+        const q = this.resolvePath(module, e.path, depth + 1);
+        return q && (e.call ? `${q}()` : q);
+      }
+      case 'class': {
+        let found: string | undefined;
+        for (const base of e.bases) found = this.resolvePath(module, base, depth + 1) ?? found;
+        return found;
+      }
+    }
+  }
+
+  private resolvePath(module: string, path: string, depth: number): string | undefined {
+    const [head, ...rest] = path.split('.');
+    const q = this.resolveExport(module, head, depth);
+    return q ? [q, ...rest].join('.') : undefined;
+  }
+}
