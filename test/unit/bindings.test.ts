@@ -1,0 +1,92 @@
+// Binding resolution: a name counts as a framework object only where Python would bind it to one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { grammar } from '../helpers';
+import { Bindings, isReference } from '../../server/src/analysis/bindings';
+import { ModuleIndex, summarize } from '../../server/src/analysis/moduleIndex';
+import type { Node } from '../../server/src/parsing/python';
+
+async function resolveAll(text: string, needle: RegExp, opts: { module?: string; index?: ModuleIndex; isPackage?: boolean } = {}) {
+  const g = await grammar;
+  const p = g.newParser();
+  const tree = p.parse(text)!;
+  const b = new Bindings(tree, text, opts.module ?? 'app', opts.index, opts.isPackage ?? false);
+  const out: (string | undefined)[] = [];
+  const visit = (n: Node) => {
+    if ((n.type === 'attribute' || (n.type === 'identifier' && isReference(n)) || n.type === 'call') && needle.test(n.text) && n.text.match(needle)![0] === n.text) out.push(b.resolve(n));
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(tree.rootNode);
+  tree.delete();
+  p.delete();
+  return out;
+}
+
+test('from-import with alias resolves to the framework name', async () => {
+  assert.deepEqual(await resolveAll('from flask import request as req\nreq.args\n', /^req\.args$/), ['flask.request.args']);
+});
+
+test('module import resolves attribute chains', async () => {
+  assert.deepEqual(await resolveAll('import flask\nflask.request.json\n', /^flask\.request\.json$/), ['flask.request.json']);
+});
+
+test('an app made in a factory under any name is a Flask app', async () => {
+  const src = 'from flask import Flask\ndef make():\n    site = Flask(__name__)\n    site.route\n    return site\nx = make()\nx.config\n';
+  assert.deepEqual(await resolveAll(src, /^site\.route$/), ['flask.Flask().route']);
+  assert.deepEqual(await resolveAll(src, /^x\.config$/), ['flask.Flask().config']);
+});
+
+test('current_app is the Flask app', async () => {
+  assert.deepEqual(await resolveAll('from flask import current_app\ncurrent_app.config\n', /^current_app\.config$/), ['flask.Flask().config']);
+});
+
+test('db.Model subclasses resolve to the model base, mixins first', async () => {
+  const src = 'from flask_sqlalchemy import SQLAlchemy\nfrom flask_login import UserMixin\ndb = SQLAlchemy()\nclass User(UserMixin, db.Model):\n    pass\nUser.query\n';
+  assert.deepEqual(await resolveAll(src, /^User\.query$/), ['flask_sqlalchemy.SQLAlchemy().Model.query']);
+});
+
+test('a parameter shadows the import inside its function only', async () => {
+  const src = 'from flask import request\ndef view(request):\n    request.args\ndef other():\n    request.form\n';
+  assert.deepEqual(await resolveAll(src, /^request\.args$/), [undefined]);
+  assert.deepEqual(await resolveAll(src, /^request\.form$/), ['flask.request.form']);
+});
+
+test('a local def after the import rebinds the name', async () => {
+  const src = 'from flask import render_template\nrender_template\ndef render_template(x):\n    return x\nrender_template\n';
+  assert.deepEqual(await resolveAll(src, /^render_template$/), ['flask.render_template', undefined]);
+});
+
+test('a function body sees the last module-level binding', async () => {
+  const src = 'from flask import session\ndef f():\n    session.add\nsession = set()\n';
+  assert.deepEqual(await resolveAll(src, /^session\.add$/), [undefined]);
+});
+
+test('class bodies are not visible from methods', async () => {
+  const src = 'from flask import g\nclass A:\n    g = 1\n    def m(self):\n        return g.user\n';
+  assert.deepEqual(await resolveAll(src, /^g\.user$/), ['flask.g.user']);
+});
+
+test('names imported from project modules resolve through the module index', async () => {
+  const g = await grammar;
+  const index = new ModuleIndex();
+  const files: Record<string, string> = {
+    'blog.extensions': 'from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n',
+    'blog.models': 'from .extensions import db\nclass Post(db.Model):\n    pass\n',
+  };
+  for (const [mod, text] of Object.entries(files)) {
+    const p = g.newParser();
+    const t = p.parse(text)!;
+    index.set(mod, summarize(new Bindings(t, text, mod, undefined, false)));
+    t.delete();
+    p.delete();
+  }
+  const src = 'from .models import Post\nfrom blog.extensions import db\nPost.query\ndb.session\n';
+  assert.deepEqual(await resolveAll(src, /^Post\.query$/, { module: 'blog.views', index }), ['flask_sqlalchemy.SQLAlchemy().Model.query']);
+  assert.deepEqual(await resolveAll(src, /^db\.session$/, { module: 'blog.views', index }), ['flask_sqlalchemy.SQLAlchemy().session']);
+});
+
+test('a project module that exports nothing of a framework resolves to nothing', async () => {
+  const index = new ModuleIndex();
+  index.set('ui.table', {});
+  assert.deepEqual(await resolveAll('from ui.table import Column\nColumn\n', /^Column$/, { index }), [undefined]);
+});
