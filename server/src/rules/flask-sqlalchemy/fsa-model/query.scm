@@ -1,0 +1,3 @@
+(class_definition
+  name: (identifier) @finding
+  superclasses: (argument_list) @bases) @class
