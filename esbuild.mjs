@@ -8,6 +8,7 @@ const require = createRequire(import.meta.url);
 const out = 'dist';
 mkdirSync(out, { recursive: true });
 
+const importMetaShim = "const __importMetaUrl = require('url').pathToFileURL(__filename).href;";
 const common = {
   bundle: true,
   platform: 'node',
@@ -16,12 +17,15 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   loader: { '.scm': 'text' },
+  // web-tree-sitter's ESM build reads import.meta.url, which is empty in a CJS bundle (Parser.init would crash)
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: importMetaShim },
 };
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: out, external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: { server: 'server/src/server.ts' }, outdir: out }),
-  esbuild.build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: out, banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: out, banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } }),
 ]);
 chmodSync(path.join(out, 'cli.js'), 0o755);
 

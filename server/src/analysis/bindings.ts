@@ -2,7 +2,7 @@
 // `from flask import request as req`, `import flask` + `flask.request`, `app = Flask(...)` inside a factory,
 // `class User(db.Model)`, and names imported from the project's own modules (through a ModuleIndex).
 import type { Node, Tree } from '../parsing/python';
-import type { ModuleIndex } from './moduleIndex';
+import { FACTORY, type ModuleIndex } from './moduleIndex';
 
 export type BindingKind = 'import' | 'from-import' | 'assign' | 'def' | 'class' | 'param' | 'other';
 
@@ -323,6 +323,7 @@ export class Bindings {
   }
 
   private resolveUncached(node: Node): string | undefined {
+    // (an imported factory resolves to FACTORY + what it returns; only a call of it means that object)
     switch (node.type) {
       case 'identifier': {
         const b = this.lookup(node.text, this.scopeOf(node), node.startIndex);
@@ -345,6 +346,7 @@ export class Bindings {
         const ret = this.factoryReturn(fn);
         if (ret !== undefined) return ret || undefined;
         const q = this.resolve(fn);
+        if (q?.startsWith(FACTORY)) return q.slice(FACTORY.length);
         return q ? `${q}()` : undefined;
       }
       case 'parenthesized_expression':

@@ -34,8 +34,9 @@ const queryCache = new WeakMap<PythonGrammar, Map<string, Query>>();
 function compiled(grammar: PythonGrammar, rule: LoadedRule): Query {
   let m = queryCache.get(grammar);
   if (!m) queryCache.set(grammar, (m = new Map()));
-  let q = m.get(rule.id);
-  if (!q) m.set(rule.id, (q = grammar.query(rule.query)));
+  // keyed by the query's text: rules with the same query share one compiled query (and its matches per run)
+  let q = m.get(rule.query);
+  if (!q) m.set(rule.query, (q = grammar.query(rule.query)));
   return q;
 }
 
@@ -81,6 +82,7 @@ export class Analysis {
   private run(rules: readonly LoadedRule[]) {
     const { settings } = this.opts;
     const seen = new Set<string>();
+    const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
     for (const rule of rules) {
       if (this.opts.only && !this.opts.only(rule)) continue;
       const target = ruleTarget(rule, settings);
@@ -88,7 +90,9 @@ export class Analysis {
       if (!rule.needles.some((n) => this.text.includes(n))) continue;
       const ctx: RuleContext = { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
       const query = compiled(this.grammar, rule);
-      for (const qm of query.matches(this.tree.rootNode)) {
+      let qms = matchesOf.get(query);
+      if (!qms) matchesOf.set(query, (qms = query.matches(this.tree.rootNode)));
+      for (const qm of qms) {
         const captures: Record<string, Node> = {};
         const all: Record<string, Node[]> = {};
         for (const c of qm.captures) {

@@ -174,9 +174,10 @@ export class FixBuilder {
     const params = fn.childForFieldName('parameters');
     if (!params) return;
     const named = params.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-    const open = params.startIndex + 1;
     if (named.length === 0) {
-      this.insert(open, code);
+      // replace the whole `()`: two different first parameters then conflict (one waits for the next pass)
+      // instead of being glued together as `(ab)`; identical ones still merge
+      this.replace(params, `(${code})`);
       return;
     }
     if (opts.first) {
@@ -199,7 +200,8 @@ export class FixBuilder {
       }
     }
     const last = named[named.length - 1];
-    this.insert(last.endIndex, `, ${code}`);
+    // at the same offset, parameters without a default go before defaulted ones
+    this.edits.push({ start: last.endIndex, end: last.endIndex, text: `, ${code}`, rank: opts.hasDefault ? 1 : 0 });
   }
 
   plan(): FixPlan {

@@ -22,13 +22,14 @@ export class OverlapError extends Error {}
 /** Sorts edits; drops exact duplicates; throws OverlapError when two edits touch the same text. */
 export function normalizeEdits(edits: OffsetEdit[]): OffsetEdit[] {
   const indexed = edits.map((e, i) => ({ e, i }));
-  indexed.sort((a, b) => a.e.start - b.e.start || (a.e.end - a.e.start === 0 ? -1 : 0) - (b.e.end - b.e.start === 0 ? -1 : 0) || a.i - b.i);
+  indexed.sort((a, b) => a.e.start - b.e.start || (a.e.end - a.e.start === 0 ? -1 : 0) - (b.e.end - b.e.start === 0 ? -1 : 0) || (a.e.rank ?? 0) - (b.e.rank ?? 0) || a.i - b.i);
   const out: OffsetEdit[] = [];
   for (const { e } of indexed) {
     const prev = out[out.length - 1];
-    if (prev && prev.start === e.start && prev.end === e.end && prev.text === e.text) continue;
+    // the same edit twice (e.g. two fixes adding the same parameter) counts once, adjacent or not
+    if (out.some((o) => o.start === e.start && o.end === e.end && o.text === e.text)) continue;
     if (prev && e.start < prev.end) throw new OverlapError(`overlapping edits at ${prev.start}-${prev.end} and ${e.start}-${e.end}`);
-    out.push(e);
+    out.push(e.rank === undefined ? e : { start: e.start, end: e.end, text: e.text });
   }
   return out;
 }

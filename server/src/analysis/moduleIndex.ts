@@ -8,9 +8,13 @@ type Entry =
   | { k: 'import'; module: string; name: string }
   | { k: 'module'; module: string }
   | { k: 'path'; path: string; call: boolean }
-  | { k: 'class'; bases: string[] };
+  | { k: 'class'; bases: string[] }
+  | { k: 'def'; returns: string };
 
 export type ModuleSummary = Record<string, Entry>;
+
+/** Prefix of a resolved name that is a function returning a framework object (an app factory). */
+export const FACTORY = 'factory:';
 
 /** 'blog/views.py' → { name: 'blog.views', isPackage: false }; 'blog/__init__.py' → { name: 'blog', isPackage: true } */
 export function moduleNameFor(relPath: string): { name: string; isPackage: boolean } {
@@ -65,7 +69,7 @@ export function summarize(b: Bindings): ModuleSummary {
       }
       case 'def': {
         const q = last.def ? b.returnsOf(last.def) : undefined;
-        if (q) out[name] = { k: 'q', q };
+        if (q) out[name] = { k: 'def', returns: q };
         break;
       }
     }
@@ -115,6 +119,9 @@ export class ModuleIndex {
     switch (e.k) {
       case 'q':
         return e.q;
+      case 'def':
+        // a factory: calling it gives what it returns (see Bindings.resolve of a call)
+        return `${FACTORY}${e.returns}`;
       case 'module':
         return this.has(e.module) ? undefined : e.module;
       case 'import':

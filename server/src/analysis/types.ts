@@ -38,6 +38,8 @@ export interface OffsetEdit {
   start: number;
   end: number;
   text: string;
+  /** order among insertions at the same offset, lower first (default 0); dropped once edits are normalized */
+  rank?: number;
 }
 
 export interface Range {

@@ -26,6 +26,43 @@ function dropStatement(fx: FixBuilder, stmt: Node, todo?: string) {
   else fx.deleteStatement(stmt);
 }
 
+/**
+ * Objects changed (`post.title = ...`) before a commit and not handed to `db.session.add()` after the change: SQLAlchemy
+ * flushed them at commit, Django needs a `save()` for each. `loop` when a change happens inside a loop.
+ */
+function dirtyBefore(m: RuleMatch, commit: Node): { names: string[]; loop: boolean } {
+  const fn = (() => {
+    for (let p = commit.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+    return undefined;
+  })();
+  const names: string[] = [];
+  let loop = false;
+  if (!fn) return { names, loop };
+  const lastMod = new Map<string, number>();
+  const lastAdd = new Map<string, number>();
+  const visit = (n: Node) => {
+    if (n.startIndex >= commit.startIndex) return;
+    if (n.type === 'function_definition' && n.id !== fn.id) return;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      const left = n.childForFieldName('left');
+      const obj = left?.type === 'attribute' ? left.childForFieldName('object') : undefined;
+      if (obj?.type === 'identifier') {
+        lastMod.set(obj.text, n.startIndex);
+        for (let p = n.parent; p && p.id !== fn.id; p = p.parent) if (p.type === 'for_statement' || p.type === 'while_statement') loop = true;
+      }
+    }
+    if (n.type === 'call') {
+      const f = n.childForFieldName('function');
+      const arg = callArgs(n).positional[0];
+      if (f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'add' && m.resolve(f.childForFieldName('object')) === FSA_SESSION && arg?.type === 'identifier') lastAdd.set(arg.text, n.startIndex);
+    }
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(fn);
+  for (const [name, at] of [...lastMod].sort((a, b) => a[1] - b[1])) if ((lastAdd.get(name) ?? -1) < at && name !== 'g') names.push(name);
+  return { names, loop };
+}
+
 const objText = (fx: FixBuilder, n: Node) => (['identifier', 'attribute', 'call', 'subscript', 'parenthesized_expression'].includes(n.type) ? fx.text(n) : `(${fx.text(n)})`);
 
 export default defineRule({
@@ -80,10 +117,20 @@ export default defineRule({
             return;
           }
           case 'commit':
-          case 'flush':
+          case 'flush': {
             if (!alone || !none) break;
-            dropStatement(fx, stmt, inTryBody(stmt) ? 'Django writes at .save()/.delete(): move those calls into this try, inside `with transaction.atomic():`, so the except clause still catches their errors' : undefined);
+            const inTry = inTryBody(stmt) ? 'Django writes at .save()/.delete(): move those calls into this try, inside `with transaction.atomic():`, so the except clause still catches their errors' : undefined;
+            const dirty = dirtyBefore(m, call);
+            if (!dirty.names.length) {
+              dropStatement(fx, stmt, inTry);
+              return;
+            }
+            // SQLAlchemy flushed changed objects at commit: Django saves each one
+            fx.replace(stmt, dirty.names.map((n) => `${n}.save()`).join(`\n${fx.indentOf(stmt)}`));
+            const todos = [inTry, dirty.loop ? 'objects changed inside a loop must each be saved (only the last one is saved here)' : undefined].filter(Boolean);
+            if (todos.length) fx.todo(stmt, todos.join('; '));
             return;
+          }
           case 'rollback':
             if (!alone || !none) break;
             dropStatement(fx, stmt, 'Django rolls back a `with transaction.atomic():` block that raises: wrap the writes this undid in one');

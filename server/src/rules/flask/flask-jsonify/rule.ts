@@ -1,6 +1,7 @@
 import { defineRule, type RuleMatch } from '../../../analysis/rule';
 import { callArgs, type FixBuilder } from '../../../analysis/fixBuilder';
 import type { Node } from '../../../parsing/python';
+import { isFlaskView } from '../../_shared/flask';
 
 /** `return jsonify(x), 201` → the tuple around the call, its status and headers. */
 function returnTuple(call: Node): { tuple: Node; status?: Node; headers?: Node } | undefined {
@@ -55,13 +56,15 @@ export default defineRule({
       },
     },
     fastapi: {
-      title: (m) => (m.captures.finding.parent?.type === 'return_statement' ? 'Return the data directly (FastAPI serializes it)' : 'Replace jsonify() with JSONResponse()'),
+      title: 'Port jsonify() to FastAPI (return the data, or a JSONResponse)',
       safe: true,
       apply(m, fx) {
         const p = payload(m, fx);
         if (!p) return false;
         const call = m.captures.finding;
-        if (call.parent?.type === 'return_statement') {
+        // an endpoint may return plain data; anything else (an error handler, a helper) must return a response
+        const fn = fx.enclosingFunction(call);
+        if (call.parent?.type === 'return_statement' && fn && isFlaskView(m, fn)) {
           fx.replace(call, p.code);
           return;
         }

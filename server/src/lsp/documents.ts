@@ -1,0 +1,138 @@
+// Open Python documents: their text, version and a tree-sitter Tree kept up to date incrementally.
+// Each content change of a didChange is applied in order, as tree.edit() against the text as it was before that
+// change (UTF-16 offsets; rows/columns counted as tree-sitter counts them, by '\n'), then the text is reparsed once
+// with the edited old tree. Trees of closed documents are deleted.
+import { Edit, type Parser } from 'web-tree-sitter';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { PythonGrammar, Tree, Point } from '../parsing/python';
+import { LineMap } from '../analysis/lineMap';
+
+export interface Doc {
+  uri: string;
+  languageId: string;
+  version: number;
+  text: string;
+  /** null only if the parser gave up (then analysis parses on its own) */
+  tree: Tree | null;
+}
+
+/** tree-sitter's point of a UTF-16 offset: rows counted by '\n' only, column in code units from the row start. */
+export function pointAt(text: string, offset: number): Point {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+/** The point reached from `start` after inserting `inserted`. */
+function advance(start: Point, inserted: string): Point {
+  const last = inserted.lastIndexOf('\n');
+  if (last === -1) return { row: start.row, column: start.column + inserted.length };
+  let rows = 0;
+  for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) rows++;
+  return { row: start.row + rows, column: inserted.length - last - 1 };
+}
+
+type TsNode = Tree['rootNode'];
+/** Where two trees differ (type or span of a node), or undefined when they are the same. */
+function firstDifference(a: TsNode, b: TsNode): string | undefined {
+  if (a.type !== b.type || a.startIndex !== b.startIndex || a.endIndex !== b.endIndex || a.childCount !== b.childCount) {
+    return `${a.type}@${a.startIndex}-${a.endIndex} vs ${b.type}@${b.startIndex}-${b.endIndex}`;
+  }
+  for (let i = 0; i < a.childCount; i++) {
+    const d = firstDifference(a.child(i)!, b.child(i)!);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+export class DocumentStore {
+  private readonly docs = new Map<string, Doc>();
+  private parser: Parser | undefined;
+
+  constructor(
+    private readonly grammar: PythonGrammar,
+    /** when set, every incremental reparse is compared with a fresh parse (for tests) */
+    private readonly verify?: (uri: string, problem: string) => void,
+  ) {}
+
+  private parse(text: string, old?: Tree | null): Tree | null {
+    this.parser ??= this.grammar.newParser();
+    return this.parser.parse(text, old ?? null);
+  }
+
+  get(uri: string): Doc | undefined {
+    return this.docs.get(uri);
+  }
+
+  all(): Doc[] {
+    return [...this.docs.values()];
+  }
+
+  open(uri: string, languageId: string, version: number, text: string): Doc {
+    this.close(uri);
+    const doc: Doc = { uri, languageId, version, text, tree: this.parse(text) };
+    this.docs.set(uri, doc);
+    return doc;
+  }
+
+  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): Doc | undefined {
+    const doc = this.docs.get(uri);
+    if (!doc) return undefined;
+    let { text, tree } = doc;
+    let full = false;
+    for (const c of changes) {
+      if (!('range' in c) || !c.range) {
+        text = c.text;
+        full = true;
+        continue;
+      }
+      const lines = new LineMap(text);
+      const start = lines.offset(c.range.start);
+      const end = Math.max(start, lines.offset(c.range.end));
+      if (tree && !full) {
+        const startPosition = pointAt(text, start);
+        const oldEndPosition = end === start ? startPosition : pointAt(text, end);
+        tree.edit(
+          new Edit({
+            startIndex: start,
+            oldEndIndex: end,
+            newEndIndex: start + c.text.length,
+            startPosition,
+            oldEndPosition,
+            newEndPosition: advance(startPosition, c.text),
+          }),
+        );
+      }
+      text = text.slice(0, start) + c.text + text.slice(end);
+    }
+    const next = this.parse(text, full ? null : tree);
+    tree?.delete();
+    doc.text = text;
+    doc.version = version;
+    doc.tree = next;
+    if (this.verify && next && !full) {
+      const fresh = this.parse(text);
+      const diff = fresh ? firstDifference(fresh.rootNode, next.rootNode) : undefined;
+      if (diff) this.verify(uri, `incremental tree differs from a fresh parse at version ${version}: ${diff}`);
+      fresh?.delete();
+    }
+    return doc;
+  }
+
+  close(uri: string) {
+    const doc = this.docs.get(uri);
+    if (!doc) return;
+    doc.tree?.delete();
+    doc.tree = null;
+    this.docs.delete(uri);
+  }
+
+  dispose() {
+    for (const uri of [...this.docs.keys()]) this.close(uri);
+    this.parser?.delete();
+  }
+}

@@ -1,0 +1,162 @@
+// Workspace folders and their ModuleIndex: every Python file of a folder is indexed in the background (so
+// `from .models import User` resolves in an open file), and entries are refreshed as files change.
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import picomatch from 'picomatch';
+import type { PythonGrammar, Tree } from '../parsing/python';
+import { Bindings } from '../analysis/bindings';
+import { ModuleIndex, moduleNameFor, summarize } from '../analysis/moduleIndex';
+import { DEFAULT_SELECTION, listFiles, readText, type FileSelection } from '../workspace/files';
+import { indexFile } from '../workspace/project';
+
+export interface Folder {
+  uri: string;
+  root: string;
+  index: ModuleIndex;
+  selection: FileSelection;
+  /** bumped whenever an entry of the index changes: analyses made with an older epoch are stale */
+  epoch: number;
+  indexing?: Promise<void>;
+  generation: number;
+  /** the last summary (as JSON) written for each module by update() */
+  keys: Map<string, string>;
+}
+
+/** The file system path of a file: URI, or undefined for other schemes. */
+export function fsPathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+export function toRel(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/');
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class Folders {
+  private folders: Folder[] = [];
+
+  constructor(private readonly grammar: PythonGrammar) {}
+
+  list(): readonly Folder[] {
+    return this.folders;
+  }
+
+  add(uri: string): Folder | undefined {
+    const root = fsPathOf(uri);
+    if (!root || this.folders.some((f) => f.uri === uri)) return undefined;
+    const f: Folder = { uri, root, index: new ModuleIndex(), selection: DEFAULT_SELECTION, epoch: 0, generation: 0, keys: new Map() };
+    this.folders.push(f);
+    // the innermost folder first, so folderOf finds it
+    this.folders.sort((a, b) => b.root.length - a.root.length);
+    return f;
+  }
+
+  remove(uri: string) {
+    const f = this.folders.find((x) => x.uri === uri);
+    if (f) f.generation++; // cancels its indexing
+    this.folders = this.folders.filter((x) => x.uri !== uri);
+  }
+
+  /** The folder holding a document, with the document's path relative to it ('/'-separated). */
+  locate(uri: string): { folder: Folder; rel: string } | undefined {
+    const abs = fsPathOf(uri);
+    if (!abs) return undefined;
+    for (const folder of this.folders) {
+      const rel = toRel(folder.root, abs);
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return { folder, rel };
+    }
+    return undefined;
+  }
+
+  private readonly matchers = new Map<string, (rel: string) => boolean>();
+
+  /** Whether include/exclude select a path relative to its folder. */
+  selects(sel: FileSelection, rel: string): boolean {
+    const key = JSON.stringify([sel.include, sel.exclude]);
+    let m = this.matchers.get(key);
+    if (!m) {
+      const include = picomatch(sel.include.length ? sel.include : ['**/*.py'], { dot: true });
+      const exclude = sel.exclude.length ? picomatch(sel.exclude, { dot: true }) : () => false;
+      m = (rel: string) => include(rel) && !exclude(rel);
+      if (this.matchers.size > 50) this.matchers.clear();
+      this.matchers.set(key, m);
+    }
+    return m(rel);
+  }
+
+  /**
+   * (Re)indexes a folder in the background with this selection. Open documents' texts (from `openText`) win over
+   * the files on disk. Resolves when done or superseded; onProgress after each batch is not needed by anyone yet.
+   */
+  reindex(folder: Folder, selection: FileSelection, openText: (rel: string) => { text: string; tree?: Tree | null } | undefined, log: (msg: string) => void): Promise<void> {
+    folder.selection = selection;
+    const gen = ++folder.generation;
+    const run = async () => {
+      const started = Date.now();
+      const listed = await listFiles(folder.root, selection);
+      const index = new ModuleIndex();
+      let n = 0;
+      for (const rel of listed.files) {
+        if (folder.generation !== gen) return;
+        const open = openText(rel);
+        if (open) {
+          index.set(moduleNameFor(rel).name, this.summaryOf(rel, open.text, open.tree));
+        } else {
+          const r = readText(path.join(folder.root, rel));
+          if ('reason' in r) {
+            listed.skipped.push({ file: rel, reason: r.reason });
+            continue;
+          }
+          indexFile(this.grammar, index, rel, r.text);
+        }
+        if (++n % 25 === 0) await yieldToEventLoop();
+      }
+      if (folder.generation !== gen) return;
+      folder.index = index;
+      folder.keys.clear();
+      folder.epoch++;
+      for (const s of listed.skipped) log(`Skipped ${s.file} in ${folder.root}: ${s.reason}.`);
+      log(`Indexed ${n} Python file(s) of ${folder.root} in ${Date.now() - started} ms.`);
+    };
+    const p = run();
+    folder.indexing = p;
+    return p;
+  }
+
+  /** One file's index entry as the ModuleIndex stores it. */
+  summaryOf(rel: string, text: string, tree?: Tree | null) {
+    const mod = moduleNameFor(rel);
+    let own: Tree | null = null;
+    let parser: ReturnType<PythonGrammar['newParser']> | undefined;
+    if (!tree) {
+      parser = this.grammar.newParser();
+      own = parser.parse(text);
+    }
+    try {
+      const t = tree ?? own;
+      if (!t) return {};
+      return summarize(new Bindings(t, text, mod.name, undefined, mod.isPackage));
+    } finally {
+      own?.delete();
+      parser?.delete();
+    }
+  }
+
+  /** Updates one file's entry; true when what it exports changed (other files may resolve differently). */
+  update(folder: Folder, rel: string, text: string | undefined, tree?: Tree | null): boolean {
+    const name = moduleNameFor(rel).name;
+    const next = text === undefined ? {} : this.summaryOf(rel, text, tree);
+    const key = JSON.stringify(next);
+    if (folder.keys.get(name) === key) return false;
+    folder.keys.set(name, key);
+    folder.index.set(name, next);
+    folder.epoch++;
+    return true;
+  }
+}

@@ -1,0 +1,5 @@
+(identifier) @finding
+
+(attribute
+  attribute: (identifier) @attr
+  (#eq? @attr "current_user")) @finding

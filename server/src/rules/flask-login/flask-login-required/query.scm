@@ -1,0 +1,4 @@
+(decorated_definition
+  (decorator
+    [(identifier) (attribute)] @deco) @finding
+  definition: (function_definition) @func)

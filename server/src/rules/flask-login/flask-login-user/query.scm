@@ -1,0 +1,3 @@
+(call
+  function: [(identifier) (attribute)] @fn
+  arguments: (argument_list) @args) @finding

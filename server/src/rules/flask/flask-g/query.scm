@@ -1,0 +1,4 @@
+[
+  (identifier)
+  (attribute)
+] @finding

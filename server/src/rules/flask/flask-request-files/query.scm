@@ -1,0 +1,4 @@
+(attribute
+  object: (_) @req
+  attribute: (identifier) @attr
+  (#eq? @attr "files")) @finding

@@ -1,0 +1,93 @@
+// The scan's content-hash cache: one JSON file per workspace root in a directory the caller owns (the extension's
+// storage path, ~/.cache/framework-porter for the CLI), never inside the scanned folder.
+// Entries are valid for one build of the analyzer (codeVersion); per file they hold its text hash, the textual facts
+// the prefilter needs, its index summary (depends on its text and path only) and its last analysis with the key it
+// was made under (text hash + settings + the summaries of every project module its imports reach).
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ModuleSummary } from '../analysis/moduleIndex';
+import type { PortMarker } from '../analysis/types';
+import type { FileAnalysis } from './scanCore';
+
+export const CACHE_FORMAT = 1;
+
+export interface CacheEntry {
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  /** why the file cannot be analyzed (binary, not UTF-8) */
+  skip?: string;
+  imports?: string[];
+  /** needles (of all rules) the text contains */
+  hits?: string[];
+  markers?: PortMarker[];
+  summary?: ModuleSummary;
+  akey?: string;
+  analysis?: FileAnalysis;
+}
+
+export interface CacheData {
+  format: number;
+  code: string;
+  root: string;
+  savedAt: number;
+  files: Record<string, CacheEntry>;
+}
+
+export function sha1(s: string | Buffer): string {
+  return crypto.createHash('sha1').update(s).digest('hex');
+}
+
+let codeVersionMemo: string | undefined;
+/**
+ * Identifies the analyzer build: the bundle's bytes when running bundled, else the sources of the analyzer,
+ * the rules and the scan (so editing a rule invalidates the cache in development too).
+ */
+export function codeVersion(): string {
+  if (codeVersionMemo) return codeVersionMemo;
+  const h = crypto.createHash('sha1');
+  h.update(`format ${CACHE_FORMAT}\n`);
+  if (__filename.endsWith('.js')) {
+    h.update(fs.readFileSync(__filename));
+  } else {
+    const src = path.resolve(__dirname, '..');
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.(ts|scm)$/.test(e.name)) h.update(p).update(fs.readFileSync(p));
+      }
+    };
+    for (const d of ['analysis', 'rules', 'parsing']) walk(path.join(src, d));
+    for (const f of ['scan.ts', 'scanCore.ts', 'prefilter.ts', 'cache.ts']) h.update(fs.readFileSync(path.join(__dirname, f)));
+  }
+  return (codeVersionMemo = h.digest('hex'));
+}
+
+export function cacheFile(cacheDir: string, root: string): string {
+  return path.join(cacheDir, `scan-${sha1(path.resolve(root)).slice(0, 16)}.json`);
+}
+
+export function loadCache(cacheDir: string, root: string): CacheData | undefined {
+  try {
+    const data = JSON.parse(fs.readFileSync(cacheFile(cacheDir, root), 'utf8')) as CacheData;
+    if (data.format !== CACHE_FORMAT || data.code !== codeVersion() || data.root !== path.resolve(root)) return undefined;
+    return data;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveCache(cacheDir: string, root: string, files: Record<string, CacheEntry>): void {
+  const file = cacheFile(cacheDir, root);
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const data: CacheData = { format: CACHE_FORMAT, code: codeVersion(), root: path.resolve(root), savedAt: Date.now(), files };
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(data));
+    fs.renameSync(tmp, file);
+  } catch {
+    // a cache that cannot be written only costs time
+  }
+}

@@ -1,0 +1,173 @@
+// The scan's textual prefilter: which files can hold a finding, and which must be parsed for the ModuleIndex,
+// decided from text alone (no parse).
+//
+// A rule fires only where its captures resolve to a framework object, and Bindings can only produce a qualified
+// name whose root is a module some import statement names: in the file itself, or in the project modules its
+// imports reach through the index. So a file is *relevant* when the import statements of the file or of the
+// project modules it reaches (transitively) name a module of a framework the applicable rules port from. Only
+// relevant files are parsed for the index (the others get an empty summary: they can only export names that no
+// rule looks at); a file is analyzed when it is relevant and contains a needle of an applicable rule.
+// Every step over-approximates: extra imports found in strings or comments only add work, never drop a file.
+import { moduleNameFor } from '../analysis/moduleIndex';
+import { ruleTarget } from '../analysis/engine';
+import type { LoadedRule } from '../analysis/rule';
+import type { Settings, Source } from '../analysis/types';
+
+/** Module roots whose objects the rules of each source framework resolve names to. */
+const ECOSYSTEM: Record<Source, readonly string[]> = {
+  flask: ['flask', 'werkzeug', 'jinja2', 'itsdangerous', 'sqlalchemy'],
+  'flask-login': ['flask', 'werkzeug', 'sqlalchemy'],
+  'flask-sqlalchemy': ['flask', 'werkzeug', 'sqlalchemy'],
+  sqlalchemy: ['flask', 'werkzeug', 'sqlalchemy'],
+  django: ['django', 'rest_framework'],
+  drf: ['django', 'rest_framework'],
+  'django-orm': ['django', 'rest_framework'],
+  fastapi: ['fastapi', 'starlette', 'pydantic'],
+};
+
+export interface FilterPlan {
+  /** the rules that apply under the settings */
+  rules: LoadedRule[];
+  needles: string[];
+  /** roots of modules whose import makes a file relevant (a root starting with 'flask' always counts for Flask) */
+  roots: Set<string>;
+  flaskPrefix: boolean;
+  /** needles of applicable rules that resolve nothing (no `requires`): a file holding one is analyzed regardless */
+  ungatedNeedles: string[];
+}
+
+export function filterPlan(rules: readonly LoadedRule[], settings: Settings): FilterPlan {
+  const applicable = rules.filter((r) => ruleTarget(r, settings));
+  const needles = new Set<string>();
+  const ungated = new Set<string>();
+  const roots = new Set<string>();
+  let flaskPrefix = false;
+  for (const r of applicable) {
+    for (const n of r.needles) needles.add(n);
+    for (const root of ECOSYSTEM[r.from] ?? []) roots.add(root);
+    if (roots.has('flask')) flaskPrefix = true;
+    const reqs = Object.values(r.requires);
+    if (!reqs.length) for (const n of r.needles) ungated.add(n);
+    for (const req of reqs) if (Array.isArray(req)) for (const q of req as readonly string[]) roots.add(q.split('.')[0]);
+  }
+  return { rules: applicable, needles: [...needles], roots, flaskPrefix, ungatedNeedles: [...ungated] };
+}
+
+export function isRelevantRoot(plan: FilterPlan, moduleName: string): boolean {
+  const root = moduleName.split('.')[0];
+  return plan.roots.has(root) || (plan.flaskPrefix && root.startsWith('flask'));
+}
+
+const FROM_RE = /\bfrom[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import\b/g;
+const IMPORT_RE = /(?:^|[;:])[ \t]*import[ \t]+([^\n;#]+)/gm;
+
+/** Absolute names of the modules the file's import statements name (an over-approximation; sorted, unique). */
+export function textImports(text: string, rel: string): string[] {
+  if (!text.includes('import')) return [];
+  const src = text.includes('\\') ? text.replace(/\\\r?\n/g, ' ') : text;
+  const mod = moduleNameFor(rel);
+  const out = new Set<string>();
+  FROM_RE.lastIndex = 0;
+  for (let m; (m = FROM_RE.exec(src)); ) {
+    const dots = m[1].length;
+    const rest = m[2];
+    if (!dots) {
+      if (rest) out.add(rest);
+      continue;
+    }
+    // as Bindings.absoluteModule does it
+    const parts = mod.name ? mod.name.split('.') : [];
+    if (!mod.isPackage) parts.pop();
+    for (let i = 1; i < dots; i++) parts.pop();
+    if (rest) parts.push(rest);
+    const abs = parts.join('.') || (rest ?? '');
+    if (abs) out.add(abs);
+  }
+  IMPORT_RE.lastIndex = 0;
+  for (let m; (m = IMPORT_RE.exec(src)); ) {
+    for (const item of m[1].replace(/[()]/g, ' ').split(',')) {
+      const name = item.trim().split(/\s+/)[0];
+      if (name && /^[A-Za-z_][\w.]*$/.test(name)) out.add(name);
+    }
+  }
+  return [...out].sort();
+}
+
+export function hasNeedle(text: string, needles: readonly string[]): boolean {
+  for (const n of needles) if (text.includes(n)) return true;
+  return false;
+}
+
+/** Module-name lookup exactly as ModuleIndex.find does it: exact, or the one module whose name ends with it. */
+export class ModuleNames {
+  private readonly exact = new Map<string, string>();
+  private readonly bySuffix = new Map<string, string[]>();
+
+  constructor(rels: Iterable<string>) {
+    for (const rel of rels) {
+      const name = moduleNameFor(rel).name;
+      const seen = this.exact.has(name);
+      this.exact.set(name, rel); // a later file of the same module wins, as in ModuleIndex.set
+      if (seen) continue;
+      const parts = name.split('.');
+      for (let i = 0; i < parts.length; i++) {
+        const suffix = parts.slice(i).join('.');
+        const list = this.bySuffix.get(suffix);
+        if (list) list.push(name);
+        else this.bySuffix.set(suffix, [name]);
+      }
+    }
+  }
+
+  /** The file (rel) of the project module an import names, or undefined for a module outside the project. */
+  find(module: string): string | undefined {
+    const rel = this.exact.get(module);
+    if (rel !== undefined) return rel;
+    const c = this.bySuffix.get(module);
+    return c?.length === 1 ? this.exact.get(c[0]) : undefined;
+  }
+}
+
+export interface FileFacts {
+  rel: string;
+  imports: string[];
+  needle: boolean;
+  ungatedNeedle: boolean;
+}
+
+/**
+ * Relevance of every file: a file is relevant when one of its imports names a relevant root, or a project module
+ * that is relevant (a fixpoint over the import graph). Also returns each file's project-module dependencies.
+ */
+export function relevance(plan: FilterPlan, facts: readonly FileFacts[], names: ModuleNames): { relevant: Set<string>; deps: Map<string, string[]> } {
+  const relevant = new Set<string>();
+  const deps = new Map<string, string[]>();
+  const dependents = new Map<string, string[]>();
+  for (const f of facts) {
+    const d: string[] = [];
+    let direct = false;
+    for (const imp of f.imports) {
+      if (isRelevantRoot(plan, imp)) direct = true;
+      const target = names.find(imp);
+      if (target !== undefined && target !== f.rel) {
+        d.push(target);
+        const list = dependents.get(target);
+        if (list) list.push(f.rel);
+        else dependents.set(target, [f.rel]);
+      }
+    }
+    deps.set(f.rel, d);
+    if (direct) relevant.add(f.rel);
+  }
+  const queue = [...relevant];
+  while (queue.length) {
+    const rel = queue.pop()!;
+    for (const up of dependents.get(rel) ?? []) {
+      if (!relevant.has(up)) {
+        relevant.add(up);
+        queue.push(up);
+      }
+    }
+  }
+  return { relevant, deps };
+}

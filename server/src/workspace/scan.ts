@@ -1,0 +1,318 @@
+// Scans a workspace folder: lists and reads its Python files, builds the ModuleIndex, analyzes every file that can
+// hold a finding, on worker threads, with a content-hash cache. The language server and the CLI both use this.
+//
+//   list → read (or trust the cache by size+mtime) → textual facts (imports, needles, markers)
+//   → relevance (prefilter.ts) → index summaries of relevant files (cache, else parse) → ModuleIndex
+//   → analysis of relevant files holding a needle (cache by key, else parse) → results, cache saved.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ModuleIndex, moduleNameFor, type ModuleSummary } from '../analysis/moduleIndex';
+import { scanMarkers } from '../analysis/markers';
+import { LineMap } from '../analysis/lineMap';
+import type { LoadedRule } from '../analysis/rule';
+import type { PortMarker, Settings } from '../analysis/types';
+import { RULES } from '../rules/generated';
+import { DEFAULT_SELECTION, listFiles, readText, type FileSelection, type Skipped } from './files';
+import { codeVersion, loadCache, saveCache, sha1, type CacheEntry } from './cache';
+import { filterPlan, hasNeedle, ModuleNames, relevance, textImports, type FileFacts } from './prefilter';
+import { InThreadRunner, WorkerRunner, workersAvailable, type Runner } from './pool';
+import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
+
+export type { PlainFinding } from './scanCore';
+
+export interface ScanOptions {
+  settings: Settings;
+  selection?: FileSelection;
+  /** where the cache lives (outside the workspace); no cache without it */
+  cacheDir?: string;
+  /** worker threads; 1 = in this thread. Default: the machine's parallelism (at most 8) */
+  threads?: number;
+  /** below this many bytes of work the scan stays in this thread (default 1 MB) */
+  inThreadBelow?: number;
+  onProgress?(done: number, total: number): void;
+  signal?: AbortSignal;
+  isCancelled?(): boolean;
+  /** the textual prefilter (default on); off analyzes and indexes every file */
+  prefilter?: boolean;
+  /** default: the generated rules (other rule sets run in this thread) */
+  rules?: readonly LoadedRule[];
+}
+
+export interface ScannedFile {
+  rel: string;
+  /** sha1 of the text */
+  hash: string;
+  findings: PlainFinding[];
+  markers: PortMarker[];
+  /** whether the rules ran on it (false: the prefilter showed it cannot hold a finding) */
+  analyzed: boolean;
+  /** its result came from the cache */
+  cached: boolean;
+}
+
+export interface ScanStats {
+  listed: number;
+  read: number;
+  relevant: number;
+  analyzed: number;
+  indexParsed: number;
+  analysisParsed: number;
+  summaryCacheHits: number;
+  analysisCacheHits: number;
+  threads: number;
+  ms: { list: number; read: number; index: number; analyze: number; total: number };
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  skipped: Skipped[];
+  /** every readable file's module; summaries of the files that can export what the applicable rules look at */
+  index: ModuleIndex;
+  cancelled: boolean;
+  stats: ScanStats;
+}
+
+function settingsKey(s: Settings): string {
+  const rules = Object.keys(s.rules).sort().map((k) => [k, s.rules[k]]);
+  return JSON.stringify([s.target, s.ormTarget, s.severity, rules]);
+}
+
+const EMPTY: ModuleSummary = Object.freeze({}) as ModuleSummary;
+
+export async function scanWorkspace(root: string, opts: ScanOptions): Promise<ScanResult> {
+  const t0 = performance.now();
+  const rules = opts.rules ?? RULES;
+  const usePrefilter = opts.prefilter !== false;
+  const cancelled = () => !!opts.signal?.aborted || !!opts.isCancelled?.();
+  const allNeedles = [...new Set(rules.flatMap((r) => r.needles))];
+  const plan = filterPlan(rules, opts.settings);
+  const stats: ScanStats = { listed: 0, read: 0, relevant: 0, analyzed: 0, indexParsed: 0, analysisParsed: 0, summaryCacheHits: 0, analysisCacheHits: 0, threads: 1, ms: { list: 0, read: 0, index: 0, analyze: 0, total: 0 } };
+  const index = new ModuleIndex();
+  const result = (files: ScannedFile[], skipped: Skipped[], wasCancelled: boolean): ScanResult => {
+    stats.ms.total = performance.now() - t0;
+    return { files, skipped, index, cancelled: wasCancelled, stats };
+  };
+
+  // ---- list
+  const listed = await listFiles(root, opts.selection ?? DEFAULT_SELECTION);
+  stats.listed = listed.files.length;
+  stats.ms.list = performance.now() - t0;
+  const skipped = [...listed.skipped];
+  const cache = opts.cacheDir ? loadCache(opts.cacheDir, root) : undefined;
+  const old = cache?.files ?? {};
+  const trustBefore = (cache?.savedAt ?? 0) - 2000; // a file modified this close to the last save is re-read
+  const entries: Record<string, CacheEntry> = {};
+  const texts = new Map<string, string>();
+
+  // ---- read (or trust the cache) and textual facts
+  const t1 = performance.now();
+  const readable: string[] = [];
+  for (let i = 0; i < listed.files.length; i++) {
+    if (i % 64 === 0 && cancelled()) return result([], skipped, true);
+    const rel = listed.files[i];
+    const abs = path.join(root, rel);
+    const prev = old[rel];
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      st = undefined;
+    }
+    if (prev && st && prev.size === st.size && prev.mtimeMs === st.mtimeMs && st.mtimeMs < trustBefore) {
+      entries[rel] = prev;
+    } else {
+      const r = readText(abs);
+      if ('reason' in r) {
+        entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash: '', skip: r.reason };
+      } else {
+        const hash = sha1(r.text);
+        texts.set(rel, r.text);
+        if (prev && prev.hash === hash && !prev.skip) entries[rel] = { ...prev, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
+        else {
+          entries[rel] = {
+            size: st?.size ?? -1,
+            mtimeMs: st?.mtimeMs ?? -1,
+            hash,
+            imports: textImports(r.text, rel),
+            hits: allNeedles.filter((n) => r.text.includes(n)),
+            markers: scanMarkers(r.text, new LineMap(r.text)),
+          };
+        }
+      }
+    }
+    const e = entries[rel];
+    if (e.skip) skipped.push({ file: rel, reason: e.skip });
+    else readable.push(rel);
+  }
+  stats.read = readable.length;
+  stats.ms.read = performance.now() - t1;
+
+  // ---- prefilter
+  const names = new ModuleNames(readable);
+  const planNeedles = new Set(plan.needles);
+  const ungated = new Set(plan.ungatedNeedles);
+  const facts: FileFacts[] = readable.map((rel) => {
+    const hits = entries[rel].hits ?? [];
+    return { rel, imports: entries[rel].imports ?? [], needle: hits.some((h) => planNeedles.has(h)), ungatedNeedle: hits.some((h) => ungated.has(h)) };
+  });
+  const rel2facts = new Map(facts.map((f) => [f.rel, f]));
+  let relevant: Set<string>;
+  let deps: Map<string, string[]>;
+  if (usePrefilter) ({ relevant, deps } = relevance(plan, facts, names));
+  else {
+    relevant = new Set(readable);
+    deps = relevance(plan, facts, names).deps;
+  }
+  const toAnalyze = new Set(readable.filter((rel) => !usePrefilter || (rel2facts.get(rel)!.needle && relevant.has(rel)) || rel2facts.get(rel)!.ungatedNeedle));
+  stats.relevant = relevant.size;
+  stats.analyzed = toAnalyze.size;
+
+  const total = readable.length;
+  let done = 0;
+  const progress = () => opts.onProgress?.(done, total);
+  const textOf = (rel: string): string => {
+    let t = texts.get(rel);
+    if (t === undefined) {
+      const r = readText(path.join(root, rel));
+      t = 'text' in r ? r.text : '';
+      texts.set(rel, t);
+    }
+    return t;
+  };
+
+  // ---- runner, made only when there is parsing to do
+  let runner: Runner | undefined;
+  const threads = Math.max(1, Math.min(opts.threads ?? Math.min(os.availableParallelism?.() ?? os.cpus().length, 8), 16));
+  const getRunner = async (bytes: number): Promise<Runner> => {
+    if (runner) return runner;
+    const inThread = threads === 1 || bytes < (opts.inThreadBelow ?? 1_000_000) || (opts.rules && opts.rules !== RULES) || !workersAvailable();
+    runner = inThread ? await InThreadRunner.create(rules, opts.settings) : await WorkerRunner.create(threads, opts.settings);
+    stats.threads = runner.size;
+    return runner;
+  };
+
+  try {
+    // ---- index summaries
+    const t2 = performance.now();
+    const summaries = new Map<string, ModuleSummary>();
+    const indexWork: Work[] = [];
+    const analyzeSoon = (rel: string) => toAnalyze.has(rel) && !(old[rel]?.hash === entries[rel].hash && old[rel]?.akey);
+    for (const rel of readable) {
+      if (!relevant.has(rel)) continue;
+      const e = entries[rel];
+      if (e.summary) {
+        summaries.set(rel, e.summary);
+        stats.summaryCacheHits++;
+      } else indexWork.push({ kind: 'index', rel, text: textOf(rel), keep: analyzeSoon(rel) });
+    }
+    // files that are not analyzed are done once read (their markers are textual)
+    for (const rel of readable) if (!toAnalyze.has(rel)) done++;
+    progress();
+    const by = new Map<string, number>();
+    if (indexWork.length) {
+      const bytes = indexWork.reduce((s, w) => s + w.text.length, 0) + [...toAnalyze].reduce((s, rel) => s + (entries[rel].size > 0 ? entries[rel].size : 0), 0);
+      const r = await (await getRunner(bytes)).run(indexWork, { cancelled });
+      stats.indexParsed += r.parsed;
+      if (r.cancelled) return result([], skipped, true);
+      r.results.forEach((res, i) => {
+        if (res.kind !== 'index') return;
+        summaries.set(res.rel, res.summary);
+        entries[res.rel] = { ...entries[res.rel], summary: res.summary };
+        if (indexWork[i].kind === 'index' && (indexWork[i] as { keep: boolean }).keep) by.set(res.rel, r.by[i]);
+      });
+    }
+    for (const rel of readable) index.set(moduleNameFor(rel).name, summaries.get(rel) ?? EMPTY);
+    stats.ms.index = performance.now() - t2;
+
+    // ---- analysis keys: text, path, settings, and what every project module the file's imports reach exports
+    const t3 = performance.now();
+    const sKey = settingsKey(opts.settings);
+    const sumHash = new Map<string, string>();
+    const summaryHash = (rel: string) => {
+      let h = sumHash.get(rel);
+      if (h === undefined) {
+        const s = summaries.get(rel);
+        h = s ? sha1(JSON.stringify(s)) : '-';
+        sumHash.set(rel, h);
+      }
+      return h;
+    };
+    const importKey = new Map<string, string>();
+    const importsOf = (rel: string) => {
+      let k = importKey.get(rel);
+      if (k === undefined) {
+        k = (entries[rel].imports ?? []).map((n) => `${n}>${names.find(n) ?? ''}`).join(',');
+        importKey.set(rel, k);
+      }
+      return k;
+    };
+    const analysisKey = (rel: string): string => {
+      const seen = new Set<string>([rel]);
+      const stack = [rel];
+      while (stack.length) for (const d of deps.get(stack.pop()!) ?? []) if (!seen.has(d)) (seen.add(d), stack.push(d));
+      const parts = [...seen].sort().map((m) => `${m}:${summaryHash(m)}:${importsOf(m)}`);
+      return sha1(`${sKey}\n${usePrefilter}\n${rel}\n${entries[rel].hash}\n${parts.join('\n')}`);
+    };
+    const analyses = new Map<string, FileAnalysis>();
+    const cachedSet = new Set<string>();
+    const analyzeWork: Work[] = [];
+    const keys = new Map<string, string>();
+    for (const rel of readable) {
+      if (!toAnalyze.has(rel)) continue;
+      const key = analysisKey(rel);
+      keys.set(rel, key);
+      const e = entries[rel];
+      if (e.akey === key && e.analysis) {
+        analyses.set(rel, e.analysis);
+        cachedSet.add(rel);
+        stats.analysisCacheHits++;
+        done++;
+      } else analyzeWork.push({ kind: 'analyze', rel, text: textOf(rel) });
+    }
+    progress();
+    if (analyzeWork.length) {
+      const bytes = analyzeWork.reduce((s, w) => s + w.text.length, 0);
+      const run = await getRunner(bytes);
+      run.setIndex(index, [...index_entries(readable, summaries)], opts.settings);
+      const r = await run.run(analyzeWork, {
+        owner: (i) => by.get(analyzeWork[i].rel) ?? -1,
+        cancelled,
+        onResults: (rs: WorkResult[]) => {
+          done += rs.length;
+          progress();
+        },
+      });
+      stats.analysisParsed += r.parsed;
+      for (const res of r.results) {
+        if (!res || res.kind !== 'analyze') continue;
+        analyses.set(res.rel, res.analysis);
+        entries[res.rel] = { ...entries[res.rel], akey: keys.get(res.rel), analysis: res.analysis };
+      }
+      if (r.cancelled) {
+        stats.ms.analyze = performance.now() - t3;
+        return result(collect(readable, entries, analyses, cachedSet, toAnalyze), skipped, true);
+      }
+    }
+    stats.ms.analyze = performance.now() - t3;
+    // entries of files not analyzed under these settings keep their old analysis for a later scan
+    if (opts.cacheDir) saveCache(opts.cacheDir, root, entries);
+    return result(collect(readable, entries, analyses, cachedSet, toAnalyze), skipped, false);
+  } finally {
+    await runner?.close();
+  }
+}
+
+function* index_entries(readable: string[], summaries: Map<string, ModuleSummary>): Iterable<[string, ModuleSummary]> {
+  for (const rel of readable) yield [moduleNameFor(rel).name, summaries.get(rel) ?? EMPTY];
+}
+
+function collect(readable: string[], entries: Record<string, CacheEntry>, analyses: Map<string, FileAnalysis>, cached: Set<string>, toAnalyze: Set<string>): ScannedFile[] {
+  const out: ScannedFile[] = [];
+  for (const rel of readable) {
+    const a = analyses.get(rel);
+    if (toAnalyze.has(rel) && !a) continue; // cancelled before it was analyzed
+    out.push({ rel, hash: entries[rel].hash, findings: a?.findings ?? [], markers: a?.markers ?? entries[rel].markers ?? [], analyzed: !!a, cached: cached.has(rel) });
+  }
+  return out;
+}

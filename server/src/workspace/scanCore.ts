@@ -1,0 +1,87 @@
+// The per-file work of a scan, the same in the main thread and in a worker: summarize a file for the ModuleIndex,
+// analyze a file with the index. Results are plain data (they cross threads and go into the cache).
+import type { PythonGrammar, Tree } from '../parsing/python';
+import { Bindings } from '../analysis/bindings';
+import { ModuleIndex, moduleNameFor, summarize, type ModuleSummary } from '../analysis/moduleIndex';
+import { analyze } from '../analysis/engine';
+import type { LoadedRule } from '../analysis/rule';
+import type { Finding, PortMarker, Settings } from '../analysis/types';
+
+/** A finding without its lazy fix: serializable. */
+export type PlainFinding = Omit<Finding, 'fix'>;
+
+export interface FileAnalysis {
+  findings: PlainFinding[];
+  markers: PortMarker[];
+}
+
+export function plainFinding(f: Finding): PlainFinding {
+  return { rule: f.rule, from: f.from, category: f.category, message: f.message, severity: f.severity, start: f.start, end: f.end, range: f.range, target: f.target, fixable: f.fixable, safe: f.safe };
+}
+
+export type Work =
+  | { kind: 'index'; rel: string; text: string; /** keep the tree for a later analyze of the same file */ keep: boolean }
+  | { kind: 'analyze'; rel: string; text: string };
+
+export type WorkResult =
+  | { kind: 'index'; rel: string; summary: ModuleSummary }
+  | { kind: 'analyze'; rel: string; analysis: FileAnalysis };
+
+/** Holds a grammar's parser and (between the index and the analyze step) the trees of files parsed for both. */
+export class ScanCore {
+  private readonly parser: ReturnType<PythonGrammar['newParser']>;
+  private readonly kept = new Map<string, Tree>();
+  private index = new ModuleIndex();
+  parsed = 0;
+
+  constructor(
+    private readonly grammar: PythonGrammar,
+    private readonly rules: readonly LoadedRule[],
+    private settings: Settings,
+  ) {
+    this.parser = grammar.newParser();
+  }
+
+  setIndex(summaries: [string, ModuleSummary][], settings: Settings) {
+    this.index = new ModuleIndex();
+    for (const [name, s] of summaries) this.index.set(name, s);
+    this.settings = settings;
+  }
+
+  setIndexObject(index: ModuleIndex, settings: Settings) {
+    this.index = index;
+    this.settings = settings;
+  }
+
+  run(w: Work): WorkResult {
+    if (w.kind === 'index') {
+      const tree = this.parser.parse(w.text);
+      this.parsed++;
+      if (!tree) return { kind: 'index', rel: w.rel, summary: {} };
+      const mod = moduleNameFor(w.rel);
+      const summary = summarize(new Bindings(tree, w.text, mod.name, undefined, mod.isPackage));
+      if (w.keep) this.kept.set(w.rel, tree);
+      else tree.delete();
+      return { kind: 'index', rel: w.rel, summary };
+    }
+    let tree = this.kept.get(w.rel);
+    this.kept.delete(w.rel);
+    if (!tree) {
+      tree = this.parser.parse(w.text) ?? undefined;
+      this.parsed++;
+    }
+    if (!tree) return { kind: 'analyze', rel: w.rel, analysis: { findings: [], markers: [] } };
+    try {
+      const a = analyze(this.grammar, w.text, { settings: this.settings, path: w.rel, index: this.index, tree }, this.rules);
+      return { kind: 'analyze', rel: w.rel, analysis: { findings: a.findings.map(plainFinding), markers: a.markers } };
+    } finally {
+      tree.delete();
+    }
+  }
+
+  dispose() {
+    for (const t of this.kept.values()) t.delete();
+    this.kept.clear();
+    this.parser.delete();
+  }
+}

@@ -1,0 +1,96 @@
+// The server's pure pieces: minimal diff edits, the ignore-comment edit, settings validation, incremental trees.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { grammar } from '../helpers';
+import { LineMap } from '../../server/src/analysis/lineMap';
+import { applyEdits } from '../../server/src/analysis/materialize';
+import { diffEdits, ignoreEdit } from '../../server/src/lsp/edits';
+import { DocumentStore, pointAt } from '../../server/src/lsp/documents';
+import { parseSettings } from '../../server/src/lsp/settings';
+import { exampleExcerpt } from '../../server/src/lsp/hover';
+
+test('diffEdits gives line-range edits that rebuild the new text', () => {
+  const a = 'a\nb\nc\nd\ne\n';
+  const b = 'a\nB\nc\nd\ne\nf\n';
+  const edits = diffEdits(a, b);
+  assert.equal(edits.length, 2);
+  assert.equal(applyEdits(a, edits), b);
+  assert.deepEqual(diffEdits(a, a), []);
+  const crlf = 'x = 1\r\ny = 2\r\n';
+  assert.equal(applyEdits(crlf, diffEdits(crlf, 'x = 1\r\ny = 3\r\nz\r\n')), 'x = 1\r\ny = 3\r\nz\r\n');
+});
+
+async function ignored(text: string, at: string, rule = 'flask-jsonify') {
+  const g = await grammar;
+  const p = g.newParser();
+  const tree = p.parse(text)!;
+  try {
+    return applyEdits(text, [ignoreEdit(text, tree, new LineMap(text), text.indexOf(at), rule)]);
+  } finally {
+    tree.delete();
+    p.delete();
+  }
+}
+
+test('ignoreEdit appends, merges, or puts a comment line above the statement', async () => {
+  assert.equal(await ignored('x = jsonify(1)   \n', 'jsonify'), 'x = jsonify(1)  # port: ignore[flask-jsonify]\n');
+  assert.equal(await ignored('x = jsonify(1)  # port: ignore[flask-route]\n', 'jsonify'), 'x = jsonify(1)  # port: ignore[flask-route, flask-jsonify]\n');
+  assert.equal(await ignored('x = jsonify(1)  # port: ignore[flask-jsonify]\n', 'jsonify'), 'x = jsonify(1)  # port: ignore[flask-jsonify]\n');
+  assert.equal(
+    await ignored('def f():\n    return jsonify("""a\nb""")\n', 'jsonify'),
+    'def f():\n    # port: ignore[flask-jsonify]\n    return jsonify("""a\nb""")\n',
+  );
+  assert.equal(await ignored('def f():\n    return jsonify(1) + \\\n        2\n', 'jsonify'), 'def f():\n    # port: ignore[flask-jsonify]\n    return jsonify(1) + \\\n        2\n');
+  assert.equal(await ignored('y = jsonify(\n    1,\n)\n', 'jsonify'), 'y = jsonify(  # port: ignore[flask-jsonify]\n    1,\n)\n');
+});
+
+test('settings: bad values fall back to the defaults with one sentence each', () => {
+  const ok = parseSettings({ target: 'fastapi', rules: { 'flask-route': 'off' }, maxFileSize: 5000 });
+  assert.deepEqual(ok.problems, []);
+  assert.equal(ok.settings.target, 'fastapi');
+  assert.equal(ok.selection.maxFileSize, 5000);
+  const bad = parseSettings({ target: 'rails', rules: { x: 'loud' }, include: 'app.py', severity: 3 });
+  assert.equal(bad.settings.target, 'django');
+  assert.equal(bad.settings.severity, 'warning');
+  assert.deepEqual(bad.settings.rules, {});
+  assert.equal(bad.problems.length, 4);
+  assert.match(bad.problems[0], /frameworkPorter\.target is "rails"/);
+  assert.deepEqual(parseSettings(undefined).problems, []);
+  assert.deepEqual(parseSettings('nonsense').settings.target, 'django');
+});
+
+test('pointAt counts rows by \\n and columns in UTF-16 code units', () => {
+  assert.deepEqual(pointAt('a\r\nbc', 5), { row: 1, column: 2 });
+  assert.deepEqual(pointAt('😀x\ny', 3), { row: 0, column: 3 });
+});
+
+test('incremental edits keep the tree equal to a fresh parse (CRLF, astral characters, several changes)', async () => {
+  const problems: string[] = [];
+  const store = new DocumentStore(await grammar, (_uri, p) => problems.push(p));
+  const uri = 'file:///t.py';
+  let text = 'def f():\r\n    s = "😀"\r\n    return s\r\n';
+  store.open(uri, 'python', 1, text);
+  const edits = [
+    { range: { start: { line: 1, character: 11 }, end: { line: 1, character: 11 } }, text: '🎉 ok' },
+    { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import os\r\n\r\n' },
+    { range: { start: { line: 4, character: 11 }, end: { line: 4, character: 12 } }, text: 'len(s)\r\n    x = [\r\n        1,\r\n    ]' },
+    { range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, text: '' },
+  ];
+  for (const e of edits) {
+    const lines = new LineMap(text);
+    text = text.slice(0, lines.offset(e.range.start)) + e.text + text.slice(lines.offset(e.range.end));
+  }
+  const doc = store.change(uri, 2, edits)!;
+  assert.equal(doc.text, text);
+  assert.equal(doc.text, 'import os\r\ndef f():\r\n    s = "😀🎉 ok"\r\n    return len(s)\r\n    x = [\r\n        1,\r\n    ]\r\n');
+  assert.deepEqual(problems, []);
+  assert.equal(doc.tree!.rootNode.hasError, false);
+  store.close(uri);
+  assert.equal(store.get(uri), undefined);
+  store.dispose();
+});
+
+test('hover excerpts keep only the lines that differ, dedented', () => {
+  const ex = exampleExcerpt('import a\n\ndef f():\n    return a(1)\n', 'import b\n\ndef f():\n    return b(1)\n');
+  assert.deepEqual(ex, { before: ['import a', 'return a(1)'], after: ['import b', 'return b(1)'] });
+});

@@ -1,0 +1,177 @@
+// The workspace scanner: same findings as analyzing each file with the full index, a cache that is exact, a
+// prefilter that never drops a finding, cancellation, and identical results on one or two threads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { grammar, RULES, settingsFor } from '../helpers';
+import { scanWorkspace, type ScanResult } from '../../server/src/workspace/scan';
+import { loadProject, analyzeFile } from '../../server/src/workspace/project';
+import { plainFinding } from '../../server/src/workspace/scanCore';
+import { textImports } from '../../server/src/workspace/prefilter';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BLOG = path.join(ROOT, 'examples/flask-blog');
+const EXAMPLES = path.join(ROOT, 'examples');
+
+function tmpdir(prefix: string) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function copyDir(from: string, to: string) {
+  fs.cpSync(from, to, { recursive: true });
+}
+
+/** rel → findings, for comparing runs */
+function byFile(r: ScanResult) {
+  const out: Record<string, unknown> = {};
+  for (const f of r.files) if (f.findings.length) out[f.rel] = f.findings;
+  return out;
+}
+
+function allFiles(r: ScanResult) {
+  return Object.fromEntries(r.files.map((f) => [f.rel, { findings: f.findings, markers: f.markers, hash: f.hash }]));
+}
+
+/** Synthetic project: framework objects reached through relative, absolute, star, aliased and late imports. */
+function synthetic(dir: string, copies = 1) {
+  const w = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+  for (let i = 0; i < copies; i++) {
+    const p = `pkg${i}`;
+    w(`${p}/__init__.py`, 'from .app import create_app\n');
+    w(`${p}/extensions.py`, 'from flask_sqlalchemy import SQLAlchemy\nfrom flask_login import LoginManager\ndb = SQLAlchemy()\nlogin = LoginManager()\n');
+    w(`${p}/reexport.py`, `from .extensions import db as database\nfrom ${p}.extensions import login\n`);
+    w(`${p}/models.py`, 'from .reexport import database\n\nclass User(database.Model):\n    id = database.Column(database.Integer, primary_key=True)\n    name = database.Column(database.String(80))\n');
+    // no framework import at all: only the project's models
+    w(`${p}/queries.py`, `from ${p}.models import User\nfrom .reexport import database\n\ndef find(n):\n    u = User.query.filter_by(name=n).first()\n    database.session.add(u)\n    database.session.commit()\n    return u\n`);
+    w(`${p}/star.py`, 'from .extensions import *\n\ndef save(x):\n    db.session.add(x)\n    db.session.commit()\n');
+    w(`${p}/app.py`, 'from flask import (\n    Flask,\n    jsonify as j,\n    request,\n)\n\ndef create_app():\n    app = Flask(__name__)\n\n    @app.route("/x/<int:n>", methods=["POST"])\n    def x(n):\n        return j(n=request.args.get("q"))\n    return app\n');
+    w(`${p}/late.py`, 'def view():\n    import flask as f\n    return f.redirect(f.url_for("a"))\n');
+    w(`${p}/cont.py`, 'from werkzeug.utils import \\\n    redirect\n\ndef go():\n    return redirect("/")\n');
+    w(`${p}/semi.py`, 'x = 1; from flask import abort\n\ndef f():\n    abort(404)\n');
+    w(`${p}/views.py`, `from ${p} import create_app\napp = create_app()\n\n@app.route("/")\ndef index():\n    return "hi"\n`);
+    w(`${p}/plain.py`, 'import os\n\ndef get(d):\n    return d.get("route")\n');
+    w(`${p}/noimport.py`, 'def route(x):\n    return x.get(1)\n# TODO(port): something [flask-route]\n');
+    w(`${p}/shadow.py`, 'from .extensions import db\n\ndef f(db):\n    db.session.add(1)\n');
+  }
+}
+
+test('a scan finds what analyzing each file with the full index finds (examples/flask-blog)', async () => {
+  const g = await grammar;
+  for (const target of ['django', 'fastapi'] as const) {
+    const settings = settingsFor(target);
+    const proj = await loadProject(g, BLOG);
+    const expected: Record<string, unknown> = {};
+    for (const f of proj.files) {
+      const a = analyzeFile(g, f, settings, proj.index, RULES);
+      try {
+        if (a.findings.length) expected[f.rel] = a.findings.map(plainFinding);
+      } finally {
+        a.dispose();
+      }
+    }
+    const r = await scanWorkspace(BLOG, { settings, threads: 1 });
+    assert.ok(Object.keys(expected).length > 0);
+    assert.deepEqual(byFile(r), expected, target);
+  }
+});
+
+test('a warm scan parses nothing and gives identical results', async () => {
+  const cacheDir = tmpdir('fp-cache-');
+  const settings = settingsFor('django');
+  const cold = await scanWorkspace(BLOG, { settings, threads: 1, cacheDir });
+  assert.equal(cold.stats.analysisCacheHits, 0);
+  const warm = await scanWorkspace(BLOG, { settings, threads: 1, cacheDir });
+  assert.deepEqual(allFiles(warm), allFiles(cold));
+  assert.equal(warm.stats.indexParsed + warm.stats.analysisParsed, 0);
+  assert.equal(warm.stats.analysisCacheHits, cold.stats.analyzed);
+  assert.ok(warm.files.filter((f) => f.analyzed).every((f) => f.cached));
+  // other settings: a different key, fresh analysis, still no parse for the index
+  const other = await scanWorkspace(BLOG, { settings: settingsFor('fastapi'), threads: 1, cacheDir });
+  assert.equal(other.stats.analysisCacheHits, 0);
+  assert.equal(other.stats.indexParsed, 0);
+});
+
+test('changing a file re-analyzes that file and the files that import it, nothing else', async () => {
+  const dir = tmpdir('fp-proj-');
+  const cacheDir = tmpdir('fp-cache-');
+  copyDir(BLOG, dir);
+  const settings = settingsFor('django');
+  const cold = await scanWorkspace(dir, { settings, threads: 1, cacheDir });
+  const analyzed = cold.files.filter((f) => f.analyzed).map((f) => f.rel);
+  assert.ok(analyzed.includes('blog/api.py') && analyzed.includes('blog/models.py'));
+
+  // a leaf file: only it
+  fs.appendFileSync(path.join(dir, 'blog/api.py'), '\n# a comment\n');
+  const r1 = await scanWorkspace(dir, { settings, threads: 1, cacheDir });
+  assert.deepEqual(r1.files.filter((f) => f.analyzed && !f.cached).map((f) => f.rel), ['blog/api.py']);
+
+  // a module others import: it and its dependents (whose imports reach it), not the rest
+  fs.appendFileSync(path.join(dir, 'blog/extensions.py'), '\nextra = SQLAlchemy()\n');
+  const r2 = await scanWorkspace(dir, { settings, threads: 1, cacheDir });
+  const redone = r2.files.filter((f) => f.analyzed && !f.cached).map((f) => f.rel);
+  assert.ok(redone.includes('blog/models.py'), redone.join());
+  const reach = (rel: string) => textImports(fs.readFileSync(path.join(dir, rel), 'utf8'), rel).some((m) => m.startsWith('blog'));
+  for (const f of r2.files.filter((x) => x.analyzed && x.cached)) assert.ok(!reach(f.rel) || f.rel === 'config.py', `${f.rel} should have been re-analyzed`);
+  // and the results equal a cold scan of the new text
+  const fresh = await scanWorkspace(dir, { settings, threads: 1 });
+  assert.deepEqual(allFiles(r2), allFiles(fresh));
+});
+
+test('the prefilter never drops a file with findings (examples/ and a synthetic project)', async () => {
+  const dir = tmpdir('fp-syn-');
+  synthetic(dir);
+  for (const root of [EXAMPLES, dir]) {
+    for (const target of ['django', 'fastapi'] as const) {
+      const settings = settingsFor(target);
+      const on = await scanWorkspace(root, { settings, threads: 1 });
+      const off = await scanWorkspace(root, { settings, threads: 1, prefilter: false });
+      assert.ok(Object.keys(byFile(off)).length > 0);
+      assert.deepEqual(byFile(on), byFile(off), `${root} ${target}`);
+      assert.ok(on.stats.analyzed < off.stats.analyzed, 'the prefilter skips something');
+    }
+  }
+  // the synthetic project's indirect cases are found
+  const r = await scanWorkspace(dir, { settings: settingsFor('django'), threads: 1 });
+  const files = byFile(r);
+  for (const rel of ['pkg0/queries.py', 'pkg0/star.py', 'pkg0/app.py', 'pkg0/cont.py', 'pkg0/semi.py', 'pkg0/late.py']) assert.ok(files[rel], `${rel} has findings`);
+  assert.ok(!files['pkg0/shadow.py'] && !files['pkg0/plain.py']);
+  assert.equal(r.files.find((f) => f.rel === 'pkg0/noimport.py')?.markers.length, 1);
+});
+
+test('cancellation stops the scan early', async () => {
+  const dir = tmpdir('fp-many-');
+  synthetic(dir, 30);
+  let calls = 0;
+  const r = await scanWorkspace(dir, {
+    settings: settingsFor('django'),
+    threads: 1,
+    onProgress: () => void calls++,
+    isCancelled: () => calls >= 2,
+  });
+  assert.equal(r.cancelled, true);
+  assert.ok(r.files.filter((f) => f.analyzed).length < r.stats.analyzed, `${r.files.length} of ${r.stats.analyzed}`);
+  const ac = new AbortController();
+  ac.abort();
+  const r2 = await scanWorkspace(dir, { settings: settingsFor('django'), signal: ac.signal });
+  assert.equal(r2.cancelled, true);
+  assert.equal(r2.files.length, 0);
+});
+
+test('one thread and two threads give identical results', async () => {
+  const dir = tmpdir('fp-thr-');
+  synthetic(dir, 12);
+  copyDir(BLOG, path.join(dir, 'blogcopy'));
+  const settings = settingsFor('django');
+  const progress: number[] = [];
+  const one = await scanWorkspace(dir, { settings, threads: 1 });
+  const two = await scanWorkspace(dir, { settings, threads: 2, inThreadBelow: 0, onProgress: (d) => void progress.push(d) });
+  assert.equal(two.stats.threads, 2);
+  assert.deepEqual(allFiles(two), allFiles(one));
+  assert.equal(progress[progress.length - 1], two.files.length);
+  assert.ok(Object.keys(byFile(one)).length > 10);
+});
