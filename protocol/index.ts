@@ -39,3 +39,118 @@ export interface CodeActionData {
   kind: 'fixAllRule' | 'fixAll';
   rule?: string;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The porting checklist: the server scans the workspace and keeps the shared state file; the client shows it.
+// ---------------------------------------------------------------------------------------------------------------
+
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { Range, WorkspaceEdit } from 'vscode-languageserver-protocol';
+
+export type OccurrenceState = 'open' | 'ported' | 'wontPort' | 'regression';
+
+/** One idiom occurrence, current or from the baseline, with what the team decided about it. */
+export interface Occurrence {
+  /** stable across edits above it: rule + file + enclosing def/class + normalized snippet (+ ordinal) */
+  id: string;
+  rule: string;
+  title: string;
+  category: string;
+  from: string;
+  /** path relative to the workspace folder, '/'-separated */
+  file: string;
+  uri: string;
+  /** the current range; for ported occurrences, where it was when last seen */
+  range: Range;
+  message: string;
+  state: OccurrenceState;
+  /** why it won't be ported (state wontPort) */
+  reason?: string;
+  effortMinutes: number;
+  fixable: boolean;
+  safe: boolean;
+  /** enclosing function/class, e.g. "create_app" or "User.save" ('' at module level) */
+  scope: string;
+}
+
+/** A `# TODO(port): …` comment: work a fix left for a person. */
+export interface TodoItem {
+  file: string;
+  uri: string;
+  line: number;
+  text: string;
+  rule?: string;
+}
+
+export interface CategoryProgress {
+  category: string;
+  baseline: number;
+  ported: number;
+  open: number;
+  wontPort: number;
+  regressions: number;
+  effortLeftMinutes: number;
+}
+
+export interface ChecklistSnapshot {
+  folderUri: string;
+  folderName: string;
+  target: string;
+  ormTarget: string;
+  /** false until "Start porting" has recorded a baseline */
+  hasBaseline: boolean;
+  scanning: boolean;
+  filesScanned: number;
+  occurrences: Occurrence[];
+  todos: TodoItem[];
+  categories: CategoryProgress[];
+  overall: { baseline: number; ported: number; open: number; wontPort: number; regressions: number; percent: number; effortLeftMinutes: number };
+}
+
+export namespace ChecklistRequest {
+  export const method = 'frameworkPorter/checklist';
+  export const type = new RequestType<{ folderUri?: string }, ChecklistSnapshot[], void>(method);
+}
+
+/** Server → client: the checklist of a folder changed (scan finished, file changed, state file changed). */
+export namespace ChecklistChangedNotification {
+  export const method = 'frameworkPorter/checklistChanged';
+  export const type = new NotificationType<{ folderUri: string }>(method);
+}
+
+export namespace StartPortingRequest {
+  export const method = 'frameworkPorter/startPorting';
+  export const type = new RequestType<{ folderUri: string }, { baseline: number }, void>(method);
+}
+
+export namespace WontPortRequest {
+  export const method = 'frameworkPorter/wontPort';
+  export const type = new RequestType<{ folderUri: string; ids: string[]; reason: string }, void, void>(method);
+}
+
+export namespace ReopenRequest {
+  export const method = 'frameworkPorter/reopen';
+  export const type = new RequestType<{ folderUri: string; ids: string[] }, void, void>(method);
+}
+
+/** A WorkspaceEdit fixing every occurrence of a rule in the folder; its changes carry annotations that need confirmation (refactor preview). */
+export namespace FixRuleInWorkspaceRequest {
+  export const method = 'frameworkPorter/fixRuleInWorkspace';
+  export const type = new RequestType<{ folderUri: string; rule: string }, WorkspaceEdit, void>(method);
+}
+
+/** A single occurrence's fix as a WorkspaceEdit (from the checklist's context menu). */
+export namespace FixOccurrenceRequest {
+  export const method = 'frameworkPorter/fixOccurrence';
+  export const type = new RequestType<{ folderUri: string; id: string }, WorkspaceEdit | null, void>(method);
+}
+
+export namespace ReportRequest {
+  export const method = 'frameworkPorter/report';
+  export const type = new RequestType<{ folderUri: string; format: 'md' | 'html' | 'json' }, { content: string; fileName: string }, void>(method);
+}
+
+export namespace RescanRequest {
+  export const method = 'frameworkPorter/rescan';
+  export const type = new RequestType<{ folderUri?: string }, void, void>(method);
+}

@@ -39,6 +39,8 @@ export class FixBuilder {
   readonly moduleCode: ModuleCodeWant[] = [];
   safe: boolean;
   title = '';
+  private readonly addedParams = new Set<string>();
+  private readonly emptyParams = new Map<number, { edit: OffsetEdit; items: { code: string; rank: number }[] }>();
 
   constructor(
     readonly ctx: RuleContext,
@@ -170,14 +172,24 @@ export class FixBuilder {
    * otherwise a parameter without default goes before the first defaulted one, a defaulted one at the end.
    */
   ensureParam(fn: Node, name: string, code: string, opts: { first?: boolean; hasDefault?: boolean } = {}): void {
-    if (this.paramNames(fn).includes(name)) return;
+    if (this.paramNames(fn).includes(name) || this.addedParams.has(`${fn.id}:${name}`)) return;
+    this.addedParams.add(`${fn.id}:${name}`);
     const params = fn.childForFieldName('parameters');
     if (!params) return;
     const named = params.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
     if (named.length === 0) {
-      // replace the whole `()`: two different first parameters then conflict (one waits for the next pass)
-      // instead of being glued together as `(ab)`; identical ones still merge
-      this.replace(params, `(${code})`);
+      // replace the whole `()`: two different fixes' first parameters then conflict (one waits for the next pass)
+      // instead of being glued together as `(ab)`; parameters added by this same fix join one list
+      const prev = this.emptyParams.get(params.id);
+      if (prev) {
+        prev.items.push({ code, rank: opts.first ? 0 : opts.hasDefault ? 2 : 1 });
+        prev.items.sort((a, b) => a.rank - b.rank);
+        prev.edit.text = `(${prev.items.map((i) => i.code).join(', ')})`;
+        return;
+      }
+      const edit = { start: params.startIndex, end: params.endIndex, text: `(${code})` };
+      this.edits.push(edit);
+      this.emptyParams.set(params.id, { edit, items: [{ code, rank: opts.first ? 0 : opts.hasDefault ? 2 : 1 }] });
       return;
     }
     if (opts.first) {

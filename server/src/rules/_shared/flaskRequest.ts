@@ -1,6 +1,7 @@
 // Helpers shared by the rules that port Flask's `request` (args, form, files, json, headers, cookies, attributes),
 // `session`, `flash` and `g`.
 import type { Node } from '../../parsing/python';
+import { isReference } from '../../analysis/bindings';
 import { callArgs, isIdentifier, stringValue, toIdentifier, type FixBuilder } from '../../analysis/fixBuilder';
 import type { RuleFix, RuleMatch } from '../../analysis/rule';
 import { djangoRequest, fastapiParam, fastapiRequest, isFlaskView } from './flask';
@@ -243,12 +244,29 @@ export function requestParam(m: RuleMatch, fx: FixBuilder, at: Node): string | u
   const fn = fx.enclosingFunction(at);
   if (!fn) return undefined;
   if (fx.paramNames(fn).includes('request')) return 'request';
+  if (!looksLikeView(m, fn) && firstFlaskUse(m, fn) < at.startIndex) {
+    // an earlier Flask request/session/g/flash use in this function adds the parameter and its TODO
+    fx.ensureParam(fn, 'request', m.ctx.target === 'fastapi' ? `request: ${fx.importFrom('fastapi', 'Request')}` : 'request', { first: m.ctx.target !== 'fastapi' });
+    fx.unsafe();
+    return 'request';
+  }
   if (m.ctx.target === 'fastapi') {
     if (!looksLikeView(m, fn)) return fastapiRequest(m, fx, at);
     fx.ensureParam(fn, 'request', `request: ${fx.importFrom('fastapi', 'Request')}`);
     return 'request';
   }
   return djangoRequest(m, fx, at);
+}
+
+const FLASK_PER_REQUEST = new Set(['flask.request', 'flask.session', 'flask.g', 'flask.flash']);
+
+/** Offset of the first use of Flask's request, session, g or flash in a function (Infinity when none). */
+function firstFlaskUse(m: RuleMatch, fn: Node): number {
+  const body = fn.childForFieldName('body');
+  for (const id of body?.descendantsOfType(['identifier', 'attribute']) ?? []) {
+    if (id && FLASK_PER_REQUEST.has(m.resolve(id) ?? '') && (id.type !== 'identifier' || isReference(id))) return id.startIndex;
+  }
+  return Infinity;
 }
 
 /** The call `obj.method(...)` around an attribute node, when it is one. */

@@ -1,6 +1,7 @@
 import { defineRule, type RuleMatch } from '../../../analysis/rule';
 import { callArgs } from '../../../analysis/fixBuilder';
 import type { Node } from '../../../parsing/python';
+import { isReference } from '../../../analysis/bindings';
 import { fastapiParam } from '../../_shared/flask';
 import { addParam, isConditional, isFlaskRequest, looksLikeView, nameIsFree, paramName, requestParam, simpleAssignment, todoOnce } from '../../_shared/flaskRequest';
 
@@ -72,7 +73,7 @@ export default defineRule({
         const firstAssign = first ? simpleAssignment(first) : undefined;
         let name = existing ? paramName(existing) : undefined;
         if (!name) {
-          const unused = (n: string) => !params.includes(n) && !fn.descendantsOfType('identifier').some((i) => i?.text === n);
+          const unused = (n: string) => !params.includes(n) && !fn.descendantsOfType('identifier').some((i) => i?.text === n && isReference(i));
           if (firstAssign && !params.includes(firstAssign.name) && nameIsFree(m, fn, firstAssign.name, firstAssign.stmt, firstAssign.stmt)) name = firstAssign.name;
           else name = ['payload', 'body', 'json_body'].find(unused);
         }

@@ -1,0 +1,254 @@
+// The benchmark proper (bundled and started by bench/bench.mjs). In one process, on the same files:
+// raw tree-sitter parse, ruff (wasm) check, our cold and warm scans (scanWorkspace, as the server runs it),
+// edit latency through the language server's incremental path (DocumentStore + analyze), and peak RSS of a
+// cold scan in a child process.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadPython } from '../server/src/parsing/python';
+import { RULES } from '../server/src/rules/generated';
+import { analyze } from '../server/src/analysis/engine';
+import { LineMap } from '../server/src/analysis/lineMap';
+import { DEFAULT_SETTINGS } from '../server/src/analysis/types';
+import { DEFAULT_SELECTION, listFiles, readText } from '../server/src/workspace/files';
+import { scanWorkspace } from '../server/src/workspace/scan';
+import { DocumentStore } from '../server/src/lsp/documents';
+import type { ModuleIndex } from '../server/src/analysis/moduleIndex';
+
+const args = process.argv.slice(2);
+const arg = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const smoke = args.includes('--smoke');
+const corpusRoot = arg('--corpus')!;
+const repo = arg('--repo')!;
+const cacheBase = arg('--cache')!;
+const RUNS = smoke ? 1 : Number(arg('--runs') ?? 3);
+const settings = DEFAULT_SETTINGS;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The smoke corpus: the first 100 selected files, copied (with their paths) into a folder of their own. */
+async function smokeRoot(): Promise<string> {
+  const dir = path.join(cacheBase, 'bench-smoke');
+  const { files } = await listFiles(corpusRoot, DEFAULT_SELECTION);
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const rel of files.filter((f) => f.startsWith('keystone/')).slice(0, 100)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.copyFileSync(path.join(corpusRoot, rel), path.join(dir, rel));
+  }
+  return dir;
+}
+
+async function main() {
+  const root = smoke ? await smokeRoot() : corpusRoot;
+  const g = await loadPython();
+  const listed = await listFiles(root, DEFAULT_SELECTION);
+  const texts: { rel: string; text: string }[] = [];
+  for (const rel of listed.files) {
+    const r = readText(path.join(root, rel));
+    if ('text' in r) texts.push({ rel, text: r.text });
+  }
+  const lines = texts.reduce((s, f) => s + new LineMap(f.text).lineCount, 0);
+  const bytes = texts.reduce((s, f) => s + f.text.length, 0);
+  console.log(`corpus: ${texts.length} files, ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB (${root}); ${RUNS} run(s) after a warm-up; ${os.availableParallelism()} cores`);
+
+  // (1) raw parse
+  const parser = g.newParser();
+  const parseOnce = () => {
+    const t = performance.now();
+    for (const f of texts) parser.parse(f.text)?.delete();
+    return performance.now() - t;
+  };
+  // (2) ruff
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ruff = require('@astral-sh/ruff-wasm-nodejs') as typeof import('@astral-sh/ruff-wasm-nodejs');
+  const ws = new ruff.Workspace({ lint: { select: ['DJ', 'FAST', 'E9', 'F'] } }, ruff.PositionEncoding.Utf16);
+  let ruffDiagnostics = 0;
+  const ruffOnce = () => {
+    const t = performance.now();
+    let n = 0;
+    for (const f of texts) n += (ws.check(f.text) as unknown[]).length;
+    ruffDiagnostics = n;
+    return performance.now() - t;
+  };
+  // (3) scans
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-bench-cache-'));
+  let findings = 0;
+  let lastIndex: ModuleIndex | undefined;
+  let coldStats = '';
+  const coldOnce = async () => {
+    const t = performance.now();
+    const r = await scanWorkspace(root, { settings });
+    const ms = performance.now() - t;
+    findings = r.files.reduce((s, f) => s + f.findings.length, 0);
+    lastIndex = r.index;
+    coldStats = JSON.stringify(r.stats);
+    return ms;
+  };
+  let warmStats = '';
+  const warmOnce = async () => {
+    const t = performance.now();
+    const r = await scanWorkspace(root, { settings, cacheDir });
+    const ms = performance.now() - t;
+    warmStats = JSON.stringify({ hits: r.stats.analysisCacheHits, parsed: r.stats.indexParsed + r.stats.analysisParsed, ms: r.stats.ms });
+    return ms;
+  };
+
+  // warm-up of everything (JIT, wasm tiers, file cache), and the scan cache primed
+  parseOnce();
+  ruffOnce();
+  await coldOnce();
+  await scanWorkspace(root, { settings, cacheDir });
+  await new Promise((r) => setTimeout(r, 2100)); // files older than the cache's trust window
+  await scanWorkspace(root, { settings, cacheDir });
+
+  const parse: number[] = [];
+  const ruffMs: number[] = [];
+  const cold: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    parse.push(parseOnce());
+    ruffMs.push(ruffOnce());
+    cold.push(await coldOnce());
+    warm.push(await warmOnce());
+  }
+  console.log(`cold scan stats: ${coldStats}`);
+  console.log(`warm scan stats: ${warmStats}`);
+
+  // (4) edit latency through the server's incremental path
+  const largest = texts.reduce((a, b) => (b.text.length > a.text.length ? b : a));
+  const big = bigFlaskFile(5000);
+  const editCases = [
+    { name: `${largest.rel} (${new LineMap(largest.text).lineCount} lines)`, rel: largest.rel, text: largest.text, index: lastIndex },
+    { name: `flask app (${new LineMap(big).lineCount} lines)`, rel: 'blog/big.py', text: big, index: (await scanWorkspace(path.join(repo, 'examples/flask-blog'), { settings, threads: 1 })).index },
+  ];
+  const editTimes: number[] = [];
+  const perCase: string[] = [];
+  for (const c of editCases) {
+    const times = editLatency(g, c.rel, c.text, c.index, smoke ? 40 : 200, smoke ? 10 : 50);
+    perCase.push(`${c.name}: p50 ${median(times).toFixed(2)} ms, p95 ${pct(times, 95).toFixed(2)} ms`);
+    editTimes.push(...times);
+  }
+
+  // (5) peak RSS of a cold scan, in a child process
+  const child = spawnSync(process.execPath, [path.join(__dirname, 'rssChild.js'), root], { encoding: 'utf8' });
+  const rss = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as { maxRSSKb?: number };
+  const rssMb = (rss.maxRSSKb ?? NaN) / 1024;
+
+  const ratioCold = median(cold.map((c, i) => c / ruffMs[i]));
+  const ratioWarm = median(warm.map((w, i) => w / ruffMs[i]));
+  const row = (k: string, v: string, target = '') => console.log(`${k.padEnd(34)}${v.padStart(14)}  ${target}`);
+  console.log('');
+  row('measure', 'value', 'target');
+  row('files / lines', `${texts.length} / ${lines}`);
+  row('tree-sitter parse (ms)', median(parse).toFixed(0));
+  row(`ruff check (ms, ${ruffDiagnostics} diags)`, median(ruffMs).toFixed(0));
+  row(`scan cold (ms, ${findings} findings)`, median(cold).toFixed(0));
+  row('scan warm (ms)', median(warm).toFixed(1));
+  row('cold / ruff', ratioCold.toFixed(2), '<= 1.0');
+  row('warm / ruff', ratioWarm.toFixed(3), '<= 0.1');
+  row('edit p50 (ms)', median(editTimes).toFixed(2));
+  row('edit p95 (ms)', pct(editTimes, 95).toFixed(2), '<= 10');
+  row('peak RSS, cold scan (MB)', rssMb.toFixed(0), '<= 150');
+  for (const p of perCase) console.log(`  edits, ${p}`);
+  console.log('');
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  console.log(
+    JSON.stringify({
+      files: texts.length,
+      lines,
+      parse_ms: r2(median(parse)),
+      ruff_ms: r2(median(ruffMs)),
+      scan_cold_ms: r2(median(cold)),
+      scan_warm_ms: r2(median(warm)),
+      ratio_cold_vs_ruff: Math.round(ratioCold * 1000) / 1000,
+      ratio_warm_vs_ruff: Math.round(ratioWarm * 1000) / 1000,
+      edit_p50_ms: r2(median(editTimes)),
+      edit_p95_ms: r2(pct(editTimes, 95)),
+      rss_mb: r2(rssMb),
+    }),
+  );
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  ws.free();
+  parser.delete();
+}
+
+/** A Flask module of about n lines: the example blog's views, repeated. */
+function bigFlaskFile(n: number): string {
+  const parts = ['api.py', 'auth.py', 'posts.py'].map((f) => fs.readFileSync(path.join(repo, 'examples/flask-blog/blog', f), 'utf8'));
+  let out = '';
+  let k = 0;
+  while (out.split('\n').length < n) {
+    out += parts[k % parts.length].replace(/def (\w+)\(/g, `def $1_${k}(`) + '\n';
+    k++;
+  }
+  return out.split('\n').slice(0, n).join('\n') + '\n';
+}
+
+/** Edit → fresh findings, as the server does it: DocumentStore.change (tree.edit + incremental reparse), then analyze. */
+function editLatency(g: Awaited<ReturnType<typeof loadPython>>, rel: string, text: string, index: ModuleIndex | undefined, chars: number, pastes: number): number[] {
+  const store = new DocumentStore(g);
+  const uri = `file:///bench/${rel}`;
+  store.open(uri, 'python', 1, text);
+  const random = rng(42);
+  const times: number[] = [];
+  const paste = '        value = request.args.get("q", type=int)  # pasted\n';
+  const doAnalyze = () => {
+    const d = store.get(uri)!;
+    const a = analyze(g, d.text, { settings, path: rel, index, tree: d.tree ?? undefined }, RULES);
+    const n = a.findings.length;
+    a.dispose();
+    return n;
+  };
+  doAnalyze(); // opening the document is not an edit
+  let version = 1;
+  const ops: ('char' | 'paste')[] = [...Array(chars).fill('char'), ...Array(pastes).fill('paste')];
+  for (let i = ops.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [ops[i], ops[j]] = [ops[j], ops[i]];
+  }
+  for (const op of ops) {
+    const cur = store.get(uri)!.text;
+    const lm = new LineMap(cur);
+    let change;
+    if (op === 'char') {
+      const at = Math.floor(random() * cur.length);
+      const pos = lm.position(at);
+      change = { range: { start: pos, end: pos }, text: 'abcdefghij ()'[Math.floor(random() * 13)] };
+    } else {
+      const line = Math.floor(random() * lm.lineCount);
+      const pos = { line, character: 0 };
+      change = { range: { start: pos, end: pos }, text: paste };
+    }
+    const t = performance.now();
+    store.change(uri, ++version, [change]);
+    doAnalyze();
+    times.push(performance.now() - t);
+  }
+  store.dispose();
+  return times;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
