@@ -43,8 +43,8 @@ export function safetyLabel(i: Pick<RuleInfo, 'fixable' | 'safe'>): string {
 
 const TARGET_ORDER = ['django', 'fastapi', 'flask', 'django-orm', 'sqlalchemy2'];
 /** targets in a fixed order (django before fastapi), for tables */
-export function orderedTargets(to: readonly string[]): string[] {
-  const rank = (t: string) => (TARGET_ORDER.indexOf(t) + 1 || 99);
+export function orderedTargets<T extends string>(to: readonly T[]): T[] {
+  const rank = (t: T) => (TARGET_ORDER.indexOf(t) + 1 || 99);
   return [...to].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
 }
 

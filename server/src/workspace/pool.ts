@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import type { ModuleIndex, ModuleSummary } from '../analysis/moduleIndex';
 import type { Settings } from '../analysis/types';
 import type { LoadedRule } from '../analysis/rule';
@@ -104,7 +105,7 @@ export class WorkerRunner implements Runner {
     const workers: Worker[] = [];
     for (let i = 0; i < n; i++) {
       const w = script.ts
-        ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(script.file)});`, { eval: true })
+        ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(script.file)});`, { eval: true })
         : new Worker(script.file);
       workers.push(w);
     }
