@@ -16,6 +16,8 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
+  // parsing/python.ts only resolves the wasm files through node_modules when run from source
+  logOverride: { 'require-resolve-not-external': 'silent' },
   loader: { '.scm': 'text' },
   // web-tree-sitter's ESM build reads import.meta.url, which is empty in a CJS bundle (Parser.init would crash)
   define: { 'import.meta.url': '__importMetaUrl' },

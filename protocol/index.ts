@@ -154,3 +154,26 @@ export namespace RescanRequest {
   export const method = 'frameworkPorter/rescan';
   export const type = new RequestType<{ folderUri?: string }, void, void>(method);
 }
+
+/** What the checklist shows about a rule (tooltips: before → after for the folder's target, effort, docs). */
+export interface RuleInfoItem {
+  id: string;
+  title: string;
+  category: string;
+  from: string;
+  effortMinutes: number;
+  fixable: boolean;
+  safe: boolean;
+  /** one before → after per fix target ('django', 'fastapi', 'django-orm', 'sqlalchemy2', …) */
+  examples: { target: string; before: string; after: string }[];
+  /** a one-line summary from the rule's docs */
+  summary?: string;
+  /** where the rule's documentation lives (a URL or file URI), if anywhere */
+  docsUri?: string;
+}
+
+/** Every rule the server knows (added for the checklist client; the client copes with a server that lacks it). */
+export namespace RulesInfoRequest {
+  export const method = 'frameworkPorter/rules';
+  export const type = new RequestType<{ folderUri?: string }, RuleInfoItem[], void>(method);
+}
