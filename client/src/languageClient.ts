@@ -41,10 +41,13 @@ function clientOptions(): LanguageClientOptions {
   };
 }
 
-export function activateLanguageClient(context: vscode.ExtensionContext) {
-  client = new LanguageClient('frameworkPorter', 'Framework Porter', serverOptions(context), clientOptions());
-  client.start().catch((e: unknown) => outputChannel().error(`The Framework Porter language server did not start: ${e instanceof Error ? e.message : String(e)}`));
+/** Creates and starts the client; features that talk to the server (the checklist) get it from here. */
+export function activateLanguageClient(context: vscode.ExtensionContext): LanguageClient {
+  const c = new LanguageClient('frameworkPorter', 'Framework Porter', serverOptions(context), clientOptions());
+  client = c;
+  c.start().catch((e: unknown) => outputChannel().error(`The Framework Porter language server did not start: ${e instanceof Error ? e.message : String(e)}`));
   context.subscriptions.push({ dispose: () => void deactivateLanguageClient() });
+  return c;
 }
 
 export async function restartLanguageClient() {

@@ -44,6 +44,8 @@ export interface ChecklistNode {
   /** occurrence and todo nodes: what clicking reveals */
   range?: NodeRange;
   rule?: string;
+  /** occurrence nodes: the occurrence's id (what FixOccurrenceRequest takes) */
+  occurrenceId?: string;
   state?: OccurrenceState;
   counts?: Counts;
   /** ids of the open/regression occurrences under the node (won't port), and of the won't-port ones (reopen) */
@@ -240,7 +242,9 @@ function groupMap<T>(items: readonly T[], key: (t: T) => string): Map<string, T[
   return m;
 }
 
-function ids(occs: readonly Occurrence[]) {
+/** ids in file, line order (whatever order the server sent) */
+function ids(list: readonly Occurrence[]) {
+  const occs = [...list].sort((a, b) => cmp(a.file, b.file) || byLine(a, b));
   return {
     openIds: occs.filter((o) => o.state === 'open' || o.state === 'regression').map((o) => o.id),
     wontPortIds: occs.filter((o) => o.state === 'wontPort').map((o) => o.id),
@@ -292,6 +296,7 @@ function occurrenceNode(parentId: string, o: Occurrence, ctx: Ctx, labelStyle: '
     uri: o.uri,
     range: o.range,
     rule: o.rule,
+    occurrenceId: o.id,
     state: o.state,
     ...ids([o]),
   };

@@ -33,6 +33,23 @@ export interface FixPlan {
 
 const STATEMENT_PARENTS = new Set(['module', 'block']);
 
+/** The start of the line holding `offset`: after the last \n or lone \r before it (Python's line breaks). */
+export function lineStartAt(text: string, offset: number): number {
+  const n = text.lastIndexOf('\n', offset - 1);
+  const r = text.lastIndexOf('\r', offset - 1);
+  return Math.max(n, r >= 0 && text.charCodeAt(r + 1) !== 10 ? r : -1) + 1;
+}
+
+/** The offset of the line break at or after `offset` (the \n of \r\n, else a lone \r), or the text's length. */
+export function lineBreakAt(text: string, offset: number): number {
+  for (let i = offset; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return i;
+    if (c === 13 && text.charCodeAt(i + 1) !== 10) return i;
+  }
+  return text.length;
+}
+
 export class FixBuilder {
   readonly edits: OffsetEdit[] = [];
   readonly imports: ImportWant[] = [];
@@ -108,13 +125,14 @@ export class FixBuilder {
     return cur;
   }
 
+  /** Where the line holding `offset` starts; like Python, a lone \r ends a line too. */
   lineStart(offset: number): number {
-    return this.ctx.text.lastIndexOf('\n', offset - 1) + 1;
+    return lineStartAt(this.ctx.text, offset);
   }
 
+  /** The offset of the line break ending the line at `offset` (the \n of \r\n), or the text's length. */
   lineEnd(offset: number): number {
-    const i = this.ctx.text.indexOf('\n', offset);
-    return i < 0 ? this.ctx.text.length : i;
+    return lineBreakAt(this.ctx.text, offset);
   }
 
   indentOf(n: Node): string {

@@ -3,7 +3,7 @@
 // of imports they left unused (decided on a reparse of the result, so shadowing is seen as Python sees it).
 import type { Node } from '../parsing/python';
 import { Bindings, isReference, type Binding } from './bindings';
-import { IMPORT_TOKEN, type FixPlan, type ImportWant } from './fixBuilder';
+import { IMPORT_TOKEN, lineBreakAt, lineStartAt, type FixPlan, type ImportWant } from './fixBuilder';
 import type { ModuleIndex } from './moduleIndex';
 import type { OffsetEdit } from './types';
 import type { PythonGrammar } from '../parsing/python';
@@ -64,12 +64,23 @@ function identifiersIn(root: Node, start: number, end: number): Node[] {
 }
 
 function lineStart(text: string, offset: number) {
-  return text.lastIndexOf('\n', offset - 1) + 1;
+  return lineStartAt(text, offset);
 }
 
+/** The start of the next line (after the line break at or after offset; \r\n, \n or a lone \r). */
 function lineEndAfter(text: string, offset: number) {
-  const i = text.indexOf('\n', offset);
-  return i < 0 ? text.length : i + 1;
+  const i = lineBreakAt(text, offset);
+  return i < text.length ? i + 1 : text.length;
+}
+
+/** The file's line break when it uses one kind only and that is not \n: inserted code follows it. */
+function foreignEol(text: string): string | undefined {
+  const crlf = text.includes('\r\n');
+  const loneLf = /(^|[^\r])\n/.test(text);
+  const loneCr = /\r(?!\n)/.test(text);
+  if (crlf && !loneLf && !loneCr) return '\r\n';
+  if (loneCr && !crlf && !loneLf) return '\r';
+  return undefined;
 }
 
 /** Where new imports go: after the leading run of imports, else after the docstring, else at the top. */
@@ -205,19 +216,21 @@ export function materialize(ctx: MaterializeContext, plans: FixPlan[]): OffsetEd
     newLines.push(`from ${module} import ${items.join(', ')}`);
   }
   newLines.sort((a, b) => (a.startsWith('import ') === b.startsWith('import ') ? a.localeCompare(b) : a.startsWith('import ') ? -1 : 1));
-  const needsNewlineBefore = insertAt > 0 && text[insertAt - 1] !== '\n';
+  const needsNewlineBefore = insertAt > 0 && text[insertAt - 1] !== '\n' && text[insertAt - 1] !== '\r';
   if (newLines.length) addEdits.push({ start: insertAt, end: insertAt, text: (needsNewlineBefore ? '\n' : '') + newLines.map((l) => l + '\n').join('') });
 
-  // module-level code the rewrites rely on
+  // module-level code the rewrites rely on, set off by two blank lines (PEP 8) from the imports and what follows
   const code: string[] = [];
   for (const p of plans)
     for (const c of p.moduleCode) {
-      if (bindings.module.bindings.has(c.name) || code.some((x) => x.startsWith(`\n${sub(c.code)}`))) continue;
-      code.push(`\n${sub(c.code)}\n`);
+      const body = sub(c.code).replace(/\s+$/, '');
+      if (bindings.module.bindings.has(c.name) || code.includes(body)) continue;
+      code.push(body);
     }
   if (code.length) {
-    const after = text.slice(insertAt, insertAt + 1);
-    addEdits.push({ start: insertAt, end: insertAt, text: (needsNewlineBefore && !newLines.length ? '\n' : '') + code.join('') + (after === '\n' || after === '' ? '' : '\n') });
+    const rest = text.slice(insertAt);
+    const blankAfter = /^\n\n/.test(rest) || rest === '' ? '\n' : /^\n/.test(rest) ? '\n\n' : '\n\n\n';
+    addEdits.push({ start: insertAt, end: insertAt, text: (needsNewlineBefore && !newLines.length ? '\n' : '') + '\n\n' + code.join('\n\n\n') + blankAfter });
   }
 
   // which candidate imports nothing refers to any more, seen on the rewritten text
@@ -268,5 +281,8 @@ export function materialize(ctx: MaterializeContext, plans: FixPlan[]): OffsetEd
     removeEdits.push(alone ? { start: ls, end: le, text: '' } : { start: stmt.startIndex, end: stmt.endIndex, text: 'pass' });
   }
 
-  return normalizeEdits([...addEdits, ...removeEdits, ...finalRuleEdits]);
+  const out = normalizeEdits([...addEdits, ...removeEdits, ...finalRuleEdits]);
+  // in a CRLF (or CR) file, the \n of inserted code becomes the file's line break
+  const eol = foreignEol(text);
+  return eol ? out.map((e) => (e.text.includes('\n') ? { ...e, text: e.text.replace(/\r?\n/g, eol) } : e)) : out;
 }

@@ -18,6 +18,11 @@ export function enclosingView(m: RuleMatch, n: Node): Node | undefined {
   return undefined;
 }
 
+/**
+ * Whether a function is a view: decorated with a Flask route, or with what an earlier fix made of one (a FastAPI
+ * path operation on an app or router, or Django's method decorators) — fix-all runs in passes, and a later pass
+ * must still see the endpoint.
+ */
 export function isFlaskView(m: RuleMatch, fn: Node): boolean {
   const dd = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
   if (!dd) return false;
@@ -25,12 +30,19 @@ export function isFlaskView(m: RuleMatch, fn: Node): boolean {
     if (d?.type !== 'decorator') continue;
     const call = d.namedChildren[0];
     const callee = call?.type === 'call' ? call.childForFieldName('function') : call;
-    if (callee?.type !== 'attribute') continue;
+    if (!callee) continue;
+    const q = m.resolve(callee);
+    if (q?.startsWith('django.views.decorators.http.require_')) return true;
+    if (callee.type !== 'attribute') continue;
     const attr = callee.childForFieldName('attribute')?.text ?? '';
-    if ((ROUTE_METHODS as readonly string[]).includes(attr) && isAppOrBlueprint(m.resolve(callee.childForFieldName('object')))) return true;
+    const owner = m.resolve(callee.childForFieldName('object'));
+    if ((ROUTE_METHODS as readonly string[]).includes(attr) && isAppOrBlueprint(owner)) return true;
+    if ((FASTAPI_ROUTE_METHODS as readonly string[]).includes(attr) && (owner === 'fastapi.FastAPI()' || owner === 'fastapi.APIRouter()')) return true;
   }
   return false;
 }
+
+const FASTAPI_ROUTE_METHODS = ['get', 'post', 'put', 'delete', 'patch', 'head', 'options', 'api_route'] as const;
 
 /**
  * Django passes the request to the view: make sure the enclosing function takes `request` first. Returns the

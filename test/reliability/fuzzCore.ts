@@ -1,0 +1,56 @@
+// One fuzz input through the analyzer: analysis, a few single fixes and the fix-all, with the checks that hold for any
+// input (edits in bounds and disjoint; a text that parsed cleanly still parses cleanly after any fix; fix-all
+// idempotent on clean inputs). Throws on a crash; returns violations.
+import type { PythonGrammar } from '../../server/src/parsing/python';
+import { analyze, fixAllText } from '../../server/src/analysis/engine';
+import { applyEdits, normalizeEdits } from '../../server/src/analysis/materialize';
+import type { LoadedRule } from '../../server/src/analysis/rule';
+import { settingsFor, syntaxErrorCount } from './lib';
+
+export interface FuzzOutcome {
+  findings: number;
+  fixes: number;
+  fixAllChanged: boolean;
+  violations: string[];
+}
+
+export function fuzzOne(g: PythonGrammar, rules: readonly LoadedRule[], text: string, target: 'django' | 'fastapi' | 'flask', maxFixes = 4): FuzzOutcome {
+  const opts = { settings: settingsFor(target), path: 'pkg/app.py' };
+  const v: string[] = [];
+  const a = analyze(g, text, opts, rules);
+  let fixes = 0;
+  let clean: boolean | undefined;
+  const isClean = () => (clean ??= syntaxErrorCount(g, text) === 0);
+  try {
+    // lazy fixes for the first few fixable findings, as the editor asks for them
+    for (let i = 0; i < a.findings.length && fixes < maxFixes; i++) {
+      const f = a.findings[i];
+      if (f.start < 0 || f.end > text.length || f.start > f.end) v.push(`finding ${f.rule} out of bounds`);
+      if (!f.fixable) continue;
+      const fix = a.fix(i);
+      if (!fix) continue;
+      fixes++;
+      for (const e of fix.edits) if (e.start < 0 || e.end > text.length || e.start > e.end) v.push(`fix ${f.rule}: edit out of bounds`);
+      try {
+        normalizeEdits([...fix.edits]);
+      } catch {
+        v.push(`fix ${f.rule}: overlapping edits`);
+        continue;
+      }
+      const out = applyEdits(text, fix.edits);
+      if (isClean() && syntaxErrorCount(g, out) > 0) v.push(`fix ${f.rule}@${f.range.start.line + 1}: a clean file no longer parses`);
+    }
+  } finally {
+    a.dispose();
+  }
+  let fixAllChanged = false;
+  if (a.findings.some((f) => f.fixable)) {
+    const all = fixAllText(g, text, opts, rules).text;
+    fixAllChanged = all !== text;
+    if (fixAllChanged && isClean()) {
+      if (syntaxErrorCount(g, all) > 0) v.push('fix-all: a clean file no longer parses');
+      else if (fixAllText(g, all, opts, rules).text !== all) v.push('a second fix-all changed the text');
+    }
+  }
+  return { findings: a.findings.length, fixes, fixAllChanged, violations: v };
+}
