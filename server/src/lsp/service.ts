@@ -6,7 +6,7 @@ import { DiagnosticSeverity, TextDocumentEdit, type Connection, type Diagnostic,
 import { CONFIG_SECTION, DIAGNOSTIC_SOURCE, TODO_CODE, type DiagnosticData } from '../../../protocol';
 import { analyze, fixAllText, type Analysis } from '../analysis/engine';
 import { LineMap } from '../analysis/lineMap';
-import type { Finding, Severity } from '../analysis/types';
+import type { Finding, PortMarker, Severity } from '../analysis/types';
 import type { LoadedRule } from '../analysis/rule';
 import type { PythonGrammar } from '../parsing/python';
 import { readText, type FileSelection } from '../workspace/files';
@@ -57,6 +57,20 @@ export interface ServiceOptions {
   verifyTrees?: boolean;
 }
 
+/** What the workspace checklist (checklist.ts) hears from the service. */
+export interface ServiceListener {
+  /** an open document was analyzed and its diagnostics published */
+  analyzed?(uri: string, cur: Current): void;
+  /** a document was closed (its index entry is back to the disk's) */
+  closed?(uri: string): void;
+  /** a watched file changed on disk (any file: .py, state.json), after the index was updated */
+  fileChanged?(uri: string, deleted: boolean): void;
+  /** the settings were re-read */
+  configurationChanged?(): void;
+  folderAdded?(uri: string): void;
+  folderRemoved?(uri: string): void;
+}
+
 export class PortService {
   readonly docs: DocumentStore;
   readonly folders: Folders;
@@ -68,6 +82,17 @@ export class PortService {
   private readonly noted = new Set<string>();
   /** settings from didChangeConfiguration, for clients without workspace/configuration */
   private pushed: unknown;
+  readonly listeners: ServiceListener[] = [];
+
+  private emit<K extends keyof ServiceListener>(event: K, ...args: Parameters<NonNullable<ServiceListener[K]>>) {
+    for (const l of this.listeners) {
+      try {
+        (l[event] as ((...a: unknown[]) => void) | undefined)?.call(l, ...args);
+      } catch (e) {
+        this.log(`Framework Porter: the ${event} listener failed: ${(e as Error).stack ?? e}`);
+      }
+    }
+  }
 
   constructor(
     readonly conn: Connection,
@@ -120,6 +145,7 @@ export class PortService {
       if (JSON.stringify(rs.selection) !== JSON.stringify(folder.selection)) this.indexFolder(folder, rs.selection);
     }
     for (const d of this.docs.all()) this.schedule(d.uri, 0);
+    this.emit('configurationChanged');
   }
 
   // ——— folders ———
@@ -151,15 +177,22 @@ export class PortService {
     if (!folder) return;
     const rs = await this.settingsFor(uri);
     this.indexFolder(folder, rs.selection);
+    this.emit('folderAdded', uri);
   }
 
   removeFolder(uri: string) {
     this.folders.remove(uri);
     for (const d of this.docs.all()) this.schedule(d.uri, 0);
+    this.emit('folderRemoved', uri);
   }
 
   /** A file changed on disk (or was created or deleted): refresh its index entry unless it is open. */
   fileChanged(uri: string, deleted: boolean) {
+    this.updateIndexFor(uri, deleted);
+    this.emit('fileChanged', uri, deleted);
+  }
+
+  private updateIndexFor(uri: string, deleted: boolean) {
     if (this.docs.get(uri)) return;
     const loc = this.folders.locate(uri);
     if (!loc || !/\.pyi?$/.test(loc.rel) || !this.folders.selects(loc.folder.selection, loc.rel)) return;
@@ -204,7 +237,8 @@ export class PortService {
     this.settings.delete(uri);
     this.conn.sendDiagnostics({ uri, diagnostics: [] });
     // the index goes back to what is on disk
-    this.fileChanged(uri, !fsPathOf(uri));
+    this.updateIndexFor(uri, !fsPathOf(uri));
+    this.emit('closed', uri);
   }
 
   schedule(uri: string, delay = DEBOUNCE_MS) {
@@ -231,6 +265,7 @@ export class PortService {
     if (!cur) return; // closed, or changed meanwhile (that change scheduled its own run)
     const diagnostics = cur.analysis ? this.diagnostics(cur.analysis, cur.doc.version) : [];
     this.conn.sendDiagnostics({ uri, version: cur.doc.version, diagnostics });
+    this.emit('analyzed', uri, cur);
   }
 
   /**
@@ -278,7 +313,12 @@ export class PortService {
   }
 
   diagnostics(a: Analysis, version: number): Diagnostic[] {
-    const out: Diagnostic[] = a.findings.map((f) => ({
+    return this.diagnosticsOf(a.findings, a.markers, a.lines, version);
+  }
+
+  /** Diagnostics of findings and markers (also of files that are not open: their version is 0). */
+  diagnosticsOf(findings: readonly Pick<Finding, 'rule' | 'range' | 'severity' | 'message'>[], markers: readonly PortMarker[], lines: LineMap, version: number): Diagnostic[] {
+    const out: Diagnostic[] = findings.map((f) => ({
       range: f.range,
       severity: SEVERITY[f.severity],
       code: f.rule,
@@ -287,10 +327,10 @@ export class PortService {
       message: f.message,
       data: { rule: f.rule, version } satisfies DiagnosticData,
     }));
-    for (const m of a.markers) {
+    for (const m of markers) {
       if (m.kind !== 'todo') continue;
       out.push({
-        range: a.lines.range(m.start, m.end),
+        range: lines.range(m.start, m.end),
         severity: DiagnosticSeverity.Information,
         code: TODO_CODE,
         source: DIAGNOSTIC_SOURCE,

@@ -3,9 +3,14 @@
 import { DEFAULT_SETTINGS, ORM_TARGETS, WEB_TARGETS, type OrmSetting, type Settings, type Severity, type WebTarget } from '../analysis/types';
 import { DEFAULT_SELECTION, type FileSelection } from '../workspace/files';
 
+export type DiagnosticsScope = 'openFiles' | 'workspace';
+export const DIAGNOSTICS_SCOPES: readonly DiagnosticsScope[] = ['openFiles', 'workspace'];
+
 export interface ResourceSettings {
   settings: Settings;
   selection: FileSelection;
+  /** frameworkPorter.diagnostics.scope: whether closed files of the workspace get diagnostics too */
+  diagnosticsScope: DiagnosticsScope;
   /** what was wrong with the given values (each fell back to its default) */
   problems: string[];
 }
@@ -57,7 +62,16 @@ export function parseSettings(raw: unknown): ResourceSettings {
     DEFAULT_SELECTION.maxFileSize,
     'a number ≥ 1000',
   );
+  // `diagnostics.scope` arrives nested ({ diagnostics: { scope } }) from workspace/configuration, or flat
+  const nested = r.diagnostics && typeof r.diagnostics === 'object' ? (r.diagnostics as Record<string, unknown>).scope : undefined;
+  let diagnosticsScope: DiagnosticsScope = 'openFiles';
+  const rawScope = nested ?? r['diagnostics.scope'];
+  if (rawScope !== undefined && rawScope !== null) {
+    if (oneOf(DIAGNOSTICS_SCOPES)(rawScope)) diagnosticsScope = rawScope;
+    else problems.push(`frameworkPorter.diagnostics.scope is ${show(rawScope)}, expected ${DIAGNOSTICS_SCOPES.map(show).join(', ')}; using "openFiles".`);
+  }
   return {
+    diagnosticsScope,
     settings: { target, ormTarget, severity, rules },
     // .git is never of interest, whatever the user's exclude list says
     selection: { include, exclude: exclude.includes('**/.git/**') ? exclude : [...exclude, '**/.git/**'], maxFileSize },
