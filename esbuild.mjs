@@ -27,6 +27,7 @@ const common = {
 await Promise.all([
   esbuild.build({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: out, external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: { server: 'server/src/server.ts' }, outdir: out }),
+  esbuild.build({ ...common, entryPoints: { scanWorker: 'server/src/workspace/scanWorker.ts' }, outdir: out }),
   esbuild.build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: out, banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } }),
 ]);
 chmodSync(path.join(out, 'cli.js'), 0o755);

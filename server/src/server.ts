@@ -20,9 +20,12 @@ import { PortService } from './lsp/service';
 import { provideCodeActions, resolveCodeAction } from './lsp/codeActions';
 import { provideHover } from './lsp/hover';
 import { executeCommand } from './lsp/commands';
+import { Checklist } from './lsp/checklist';
+import { registerChecklistRequests } from './lsp/checklistRequests';
 
 const conn = createConnection(ProposedFeatures.all);
 let svc: PortService | undefined;
+let checklist: Checklist | undefined;
 let canResolve = false;
 let folderUris: string[] = [];
 let caps: InitializeParams['capabilities'] = {};
@@ -58,6 +61,12 @@ conn.onInitialize(async (params): Promise<InitializeResult> => {
       configuration: !!caps.workspace?.configuration,
       verifyTrees: process.env.FRAMEWORK_PORTER_VERIFY_TREES === '1',
     });
+    // initializationOptions.storagePath: the extension's global storage, where the scan cache lives
+    const init = (params.initializationOptions ?? {}) as { storagePath?: unknown; scanThreads?: unknown };
+    checklist = new Checklist(conn, svc, {
+      storagePath: typeof init.storagePath === 'string' ? init.storagePath : undefined,
+      threads: typeof init.scanThreads === 'number' ? init.scanThreads : undefined,
+    });
   } catch (e) {
     conn.console.error(`Framework Porter could not load the Python grammar, so it analyzes nothing: ${describe(e)}`);
   }
@@ -79,7 +88,9 @@ conn.onInitialized(
       await conn.client.register(DidChangeConfigurationNotification.type, { section: 'frameworkPorter' });
     }
     if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-      await conn.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{py,pyi}' }] });
+      await conn.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.{py,pyi}' }, { globPattern: '**/.framework-porter/state.json' }],
+      });
     }
     if (caps.workspace?.workspaceFolders) {
       conn.workspace.onDidChangeWorkspaceFolders(
@@ -90,6 +101,7 @@ conn.onInitialized(
       );
     }
     for (const uri of folderUris) await s.addFolder(uri);
+    checklist?.start();
   }),
 );
 
@@ -112,9 +124,12 @@ conn.onDidCloseTextDocument(guard('closing a document', undefined, (s, p) => s.c
 conn.onCodeAction(guard('computing code actions', [], (s, p) => provideCodeActions(s, p, canResolve)));
 conn.onCodeActionResolve((action) => guard('resolving a code action', action, (s, a: CodeAction) => resolveCodeAction(s, a))(action));
 conn.onHover(guard('computing a hover', null, (s, p) => provideHover(s, p.textDocument.uri, p.position)));
+registerChecklistRequests(conn, () => checklist);
 conn.onExecuteCommand(guard('running a command', undefined, (s, p) => executeCommand(s, p)));
 
 conn.onShutdown(() => {
+  checklist?.dispose();
+  checklist = undefined;
   svc?.dispose();
   svc = undefined;
 });

@@ -255,9 +255,30 @@ export class Bindings {
 
   // ---------- lookup ----------
 
+  private sortedScopes: Scope[] | undefined;
+
+  /**
+   * The scope a node's names are looked up in. The enclosing definitions are found by offset among the collected
+   * scopes (innermost first, along Scope.parent), not by walking Node.parent: web-tree-sitter finds a parent by
+   * descending from the root, so a parent walk costs depth² and deeply nested code (10,000 brackets) took minutes.
+   */
   scopeOf(node: Node): Scope {
-    for (let p = node.parent; p; p = p.parent) {
-      if (SCOPE_NODES.has(p.type)) {
+    const sorted = (this.sortedScopes ??= [...this.scopes.values()].sort((a, b) => a.node.startIndex - b.node.startIndex));
+    // the last scope starting at or before the node: every definition holding the node is it or one of its parents
+    let lo = 0;
+    let hi = sorted.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid].node.startIndex <= node.startIndex) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let sc: Scope | undefined = at >= 0 ? sorted[at] : undefined; sc && sc.kind !== 'module'; sc = sc.parent) {
+      const p = sc.node;
+      if (p.id === node.id || p.startIndex > node.startIndex || node.endIndex > p.endIndex) continue;
+      {
         // parameters' defaults and decorators are evaluated in the enclosing scope
         const body = p.childForFieldName('body');
         if (body && node.startIndex >= body.startIndex) {
@@ -350,6 +371,7 @@ export class Bindings {
         return q ? `${q}()` : undefined;
       }
       case 'parenthesized_expression':
+      case 'type': // an annotation wraps its expression in a `type` node
         return this.resolve(node.namedChildren[0]);
       case 'await':
         return undefined;

@@ -147,6 +147,12 @@ export function materialize(ctx: MaterializeContext, plans: FixPlan[]): OffsetEd
     }
   }
 
+  // Flask imports an earlier pass already left unused (a fix gave the function its own `request`, say)
+  for (const b of bindings.importBindings()) {
+    if (candidates.has(b) || !/^flask(_|\.|$)/.test(b.module ?? '')) continue;
+    if (bindings.references(b).length === 0) candidates.add(b);
+  }
+
   // the local name of each wanted import
   const wants = new Map<string, ImportWant>();
   for (const p of plans) for (const w of p.imports) wants.set(`${w.module}:${w.name ?? ''}`, w);
@@ -278,7 +284,9 @@ export function materialize(ctx: MaterializeContext, plans: FixPlan[]): OffsetEd
     const ls = lineStart(text, stmt.startIndex);
     const le = lineEndAfter(text, stmt.endIndex);
     const alone = text.slice(ls, stmt.startIndex).trim() === '' && /^\s*(#.*)?\n?$/.test(text.slice(stmt.endIndex, le));
-    removeEdits.push(alone ? { start: ls, end: le, text: '' } : { start: stmt.startIndex, end: stmt.endIndex, text: 'pass' });
+    // a line removed between two blank lines takes one of them along
+    const blankAround = (ls === 0 || text.slice(Math.max(0, ls - 2), ls) === '\n\n') && text[le] === '\n' && !(insertAt > ls && insertAt <= le + 1 && addEdits.length);
+    removeEdits.push(alone ? { start: ls, end: blankAround ? le + 1 : le, text: '' } : { start: stmt.startIndex, end: stmt.endIndex, text: 'pass' });
   }
 
   const out = normalizeEdits([...addEdits, ...removeEdits, ...finalRuleEdits]);

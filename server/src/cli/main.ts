@@ -10,6 +10,10 @@ import { ruleFilter, scanProject, toJson, toText } from './scan';
 import { toSarif } from './sarif';
 import { fixProject } from './fix';
 import { orderedTargets, ruleInfos, rulesTable, safetyLabel } from './rulesInfo';
+import { projectSnapshot, recordBaseline } from './report';
+import { renderReport } from '../workspace/report';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 
 const VERSION: string = pkg.version;
 
@@ -104,6 +108,47 @@ export function buildProgram(): Command {
       const sum = fixProject(grammar, project, settingsOf(o), RULES, { dryRun: !!o.dryRun, safeOnly: !!o.safeOnly, only }, { out, err: errLine });
       if (sum.failed) process.exitCode = 1;
     });
+
+  commonOptions(
+    program
+      .command('report')
+      .description('the porting report of the workspace folder PATH: progress against the baseline in PATH/.framework-porter/state.json per category, what is left (with links), won\'t-port decisions, TODOs, effort left')
+      .argument('<path>', 'the workspace folder'),
+  )
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'json']).default('md'))
+    .option('--out <file>', 'write the report to this file instead of standard output')
+    .action(async (pathArg: string, o: CommonOpts & { format: 'md' | 'html' | 'json'; out?: string }) => {
+      const { grammar, project, rules } = await load(pathArg, o);
+      const r = projectSnapshot(grammar, project, settingsOf(o), rules);
+      if (r.problem) errLine(r.problem);
+      for (const e of r.errors) errLine(`failed ${e.file}: ${e.error}`);
+      const content = renderReport(r.snapshot, o.format);
+      if (o.out) {
+        const target = nodePath.resolve(o.out);
+        try {
+          fs.mkdirSync(nodePath.dirname(target), { recursive: true });
+          fs.writeFileSync(target, content);
+        } catch (e) {
+          errLine(`framework-porter: cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          process.exitCode = 1;
+          return;
+        }
+        errLine(`wrote ${o.out}`);
+      } else out(content);
+      if (r.errors.length) process.exitCode = 1;
+    });
+
+  commonOptions(
+    program
+      .command('baseline')
+      .description('record every idiom found now under the workspace folder PATH as the porting baseline (PATH/.framework-porter/state.json; won\'t-port decisions are kept)')
+      .argument('<path>', 'the workspace folder'),
+  ).action(async (pathArg: string, o: CommonOpts) => {
+    const { grammar, project, rules } = await load(pathArg, o);
+    const r = recordBaseline(grammar, project, settingsOf(o), rules);
+    if (r.problem) errLine(r.problem);
+    out(`recorded a baseline of ${r.count} occurrence${r.count === 1 ? '' : 's'} in ${r.file}\n`);
+  });
 
   program
     .command('rules')

@@ -5,9 +5,11 @@
 //
 // - scopePath: the names of the enclosing classes/functions joined with '.' ('' at module level), e.g. "User.save".
 //   A decorator belongs to the scope that holds the decorated definition, not to the function it decorates.
-// - normalized snippet: the finding's source text with every run of whitespace collapsed to one space; when the
-//   node is tiny (`g`, `request.args`) the enclosing statement's text is used instead (or, for a long compound
-//   statement, the finding's own line), so that two `request.args` in one function still differ.
+// - normalized snippet: the finding's source text with every run of whitespace collapsed to one space (and none
+//   next to brackets and punctuation, so reformatting keeps it); when the node is tiny (`g`, `request.args`,
+//   `@app.get("/")`) its context is added: the enclosing simple statement, or for a compound statement (if/for/
+//   with/def…) just the finding's line, or for a decorator its line + the decorated definition's header line — so
+//   two `request.args` in one function still differ, and editing a function body does not change its route's id.
 // - ordinal: the index among occurrences of the file with the same key so far (in text order); it only matters
 //   for exact duplicates within one scope.
 //
@@ -43,8 +45,12 @@ export const TINY_SNIPPET = 24;
 /** A statement longer than this is not used as context (its first line is). */
 const MAX_CONTEXT = 240;
 
+/** Whitespace runs collapsed, and dropped next to brackets and punctuation: reformatting keeps the hash. */
 export function normalizeSnippet(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/\s+/g, ' ')
+    .replace(/ ?([()[\]{},:;=.]) ?/g, '$1')
+    .trim();
 }
 
 export function snippetHash(normalized: string): string {
@@ -74,6 +80,8 @@ function lineAt(text: string, offset: number): string {
   return text.slice(s, e);
 }
 
+const COMPOUND = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'with_statement', 'match_statement', 'function_definition', 'class_definition', 'decorated_definition']);
+
 /** The text an occurrence is recognized by (normalized). */
 export function snippetOf(text: string, root: Node | undefined, start: number, end: number): string {
   const own = normalizeSnippet(text.slice(start, end));
@@ -82,11 +90,18 @@ export function snippetOf(text: string, root: Node | undefined, start: number, e
   if (root) {
     let n: Node | null = root.descendantForIndex(start, Math.max(start, end - 1));
     while (n && n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
-    if (n && n.type !== 'module' && n.endIndex - n.startIndex <= MAX_CONTEXT) context = text.slice(n.startIndex, n.endIndex);
+    if (n?.type === 'decorated_definition') {
+      // a decorator: known by the definition it decorates (its header line), not by that definition's body
+      const def = n.childForFieldName('definition');
+      if (def) context = `${lineAt(text, start)} ${lineAt(text, def.startIndex)}`;
+    } else if (n && n.type !== 'module' && !COMPOUND.has(n.type) && n.endIndex - n.startIndex <= MAX_CONTEXT) {
+      context = text.slice(n.startIndex, n.endIndex);
+    }
+    // in a compound statement's header (`if request.method == "POST":`): the line
   }
   context ??= lineAt(text, start);
   const ctx = normalizeSnippet(context);
-  return ctx.includes(own) && ctx !== own ? `${own} @ ${ctx}` : own;
+  return ctx !== own ? `${own} @ ${ctx}` : own;
 }
 
 export function formatId(k: OccurrenceKey): string {

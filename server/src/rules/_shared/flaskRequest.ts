@@ -31,7 +31,8 @@ export function isFlaskRequest(m: RuleMatch, obj: Node | undefined, attr: string
   if (q === FLASK_REQUEST) return true;
   if (obj.type !== 'identifier' || obj.text !== 'request') return false;
   const b = m.ctx.bindings.lookup(obj.text, m.ctx.bindings.scopeOf(obj), obj.startIndex);
-  if (!b || b.kind !== 'param' || !b.stmt || !looksLikeView(m, b.stmt) || !importsFlask(m)) return false;
+  // not only views: a fix may have given an error handler or a middleware its `request` parameter too
+  if (!b || b.kind !== 'param' || !b.stmt || !importsFlask(m)) return false;
   if (m.ctx.target === 'django') return !b.type && !DJANGO_HAS.has(attr);
   if (m.ctx.target === 'fastapi') {
     const t = b.type?.type === 'type' ? b.type.namedChildren[0] : b.type;

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, session
+from flask import Blueprint, abort, render_template, session
 from flask_login import current_user, login_required
 
 bp = Blueprint("blog", __name__)
@@ -10,4 +10,4 @@ def profile():
     if not current_user.is_authenticated:
         abort(403)
     session["seen_profile"] = True
-    return {"name": current_user.name}
+    return render_template("profile.html", name=current_user.name)
