@@ -244,7 +244,7 @@ async function uiChecks(page: Page, workspace: string) {
 
   await check('ui: the hover widget shows the message and the before → after for Django', page, '02-hover', async () => {
     await page.keyboard.press('Control+Shift+M'); // close the panel again
-    await goTo(page, 9, 14); // request.args
+    await goTo(page, 8, 14); // request.args
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     const hover = page.locator('.monaco-hover:visible', { hasText: 'Before → after' }).first();
@@ -255,19 +255,30 @@ async function uiChecks(page: Page, workspace: string) {
 
   await check('ui: the light bulb opens the quick fix menu, with the rewrite listed first', page, '03-quickfix-menu', async () => {
     await page.keyboard.press('Escape');
-    await goTo(page, 10, 14); // jsonify(...)
-    const bulb = page.locator('.editor-group-container.active .lightBulbWidget .codicon');
-    await bulb.first().waitFor({ state: 'visible', timeout: 10_000 });
-    await bulb.first().click();
+    await goTo(page, 9, 14); // jsonify(...)
+    // the light bulb moves to the cursor's line once the code actions there are known
+    const bulb = page.locator('.editor-group-container.active .lightBulbWidget').first();
+    const cursor = page.locator('.editor-group-container.active .monaco-editor .cursor').first();
+    await until('the light bulb on the cursor line', async () => {
+      const [b, c] = [await bulb.boundingBox(), await cursor.boundingBox()];
+      return !!b && !!c && (await bulb.isVisible()) && Math.abs(b.y + b.height / 2 - (c.y + c.height / 2)) < 8;
+    }, 10_000);
+    await bulb.click();
     const menu = page.locator('.action-widget');
     await menu.waitFor({ state: 'visible', timeout: 10_000 });
-    const items = await menu.locator('.action-widget-action-list .monaco-list-row.action').allInnerTexts();
+    const items = await menu.locator('.monaco-list-row').allInnerTexts();
     if (!items.some((t) => t.includes('Replace jsonify() with JsonResponse()'))) throw new Error(`the menu lists ${JSON.stringify(items)}`);
     if (!items.some((t) => t.includes('Ignore flask-jsonify on this line'))) throw new Error(`no ignore action in ${JSON.stringify(items)}`);
   });
 
   await check('ui: choosing "Replace jsonify() with JsonResponse()" in the quick fix menu rewrites the code', page, '04-quickfix-applied', async () => {
-    await page.locator('.action-widget .monaco-list-row.action', { hasText: 'Replace jsonify() with JsonResponse()' }).first().click();
+    // point at the item (it takes the focus) and apply it with Enter, as the menu's "Enter to Apply" says
+    const row = page.locator('.action-widget .monaco-list-row', { hasText: 'Replace jsonify() with JsonResponse()' }).first();
+    const box = await row.boundingBox();
+    if (!box) throw new Error('the quick fix menu is gone');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await until('the item to take the focus', async () => /\bfocused\b/.test((await row.getAttribute('class')) ?? ''), 5_000);
+    await page.keyboard.press('Enter');
     await until('JsonResponse in the editor', async () => {
       const t = await editorText(page);
       return t.includes('return JsonResponse({"page": page})') && t.includes('from django.http import JsonResponse');
@@ -282,7 +293,7 @@ async function uiChecks(page: Page, workspace: string) {
   });
 
   await check('ui: the Porting Checklist view renders the category groups with their counts', page, '06-checklist', async () => {
-    await page.keyboard.press('Control+Z'); // leave app.py as it was
+    await runCommand(page, 'File: Revert File'); // leave app.py as it was
     await page.locator('.statusbar-item', { hasText: 'Porting to' }).first().click();
     const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /checklist/i }) }).first();
     await view.waitFor({ state: 'visible', timeout: 15_000 });

@@ -27,7 +27,7 @@ export async function runSuites(opts: { grep?: string } = {}): Promise<Results> 
     runner.on('pass', (t) => tests.push({ name: t.title, ok: true, durationMs: t.duration }));
     runner.on('fail', (t, err: Error) => {
       // a failing hook fails the tests under it: name them
-      const name = t.type === 'hook' ? `${t.parent?.fullTitle() ?? ''}: ${t.title}` : t.title;
+      const name = (t as { type?: string }).type === 'hook' ? `${t.parent?.fullTitle() ?? ''}: ${t.title}` : t.title;
       tests.push({ name, ok: false, error: String(err?.stack ?? err).split('\n').slice(0, 6).join('\n'), durationMs: t.duration });
     });
   });

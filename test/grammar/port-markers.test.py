@@ -23,7 +23,7 @@ x = 1  # TODO(port): move this to settings.py [flask-app-config]
 #                              ^ punctuation.definition.rule.begin.framework-porter
 #                               ^^^^^^^^^^^ comment.line.number-sign.python entity.name.tag.rule-id.framework-porter
 #                                          ^ punctuation.definition.rule.end.framework-porter
-#^^^ meta.function.decorator.python - comment.line.number-sign.python - keyword.control.directive.port.framework-porter
+#^^^ meta.function.decorator.python - comment.line.number-sign.python keyword.control.directive.port.framework-porter
 
 # Bare ignore, no rule id.
 value = request.args  # port: ignore
@@ -32,12 +32,12 @@ value = request.args  # port: ignore
 
 # A plain TODO gets none of the port scopes.
 y = 2  # TODO: x
-#        ^^^^ comment.line.number-sign.python - keyword.other.todo.port.framework-porter - keyword.control.directive.port.framework-porter
-#             ^^ comment.line.number-sign.python - markup.italic.port-todo.framework-porter - punctuation.separator.port.framework-porter
+#        ^^^^ comment.line.number-sign.python - keyword.other.todo.port.framework-porter keyword.control.directive.port.framework-porter
+#             ^^ comment.line.number-sign.python - markup.italic.port-todo.framework-porter punctuation.separator.port.framework-porter
 
 # Nor does a string that looks like a marker.
 msg = "TODO(port): in a string [flask-route]"
-#      ^^^^^^^^^^ string.quoted.single.python - comment.line.number-sign.python - keyword.other.todo.port.framework-porter
+#      ^^^^^^^^^^ string.quoted.single.python - comment.line.number-sign.python keyword.other.todo.port.framework-porter
 #                               ^^^^^^^^^^^ string.quoted.single.python - entity.name.tag.rule-id.framework-porter
 note = 'port: ignore[flask-route]'
 #       ^^^^ string.quoted.single.python - keyword.control.directive.port.framework-porter

@@ -57,6 +57,16 @@ function synthetic(dir: string, copies = 1) {
     w(`${p}/plain.py`, 'import os\n\ndef get(d):\n    return d.get("route")\n');
     w(`${p}/noimport.py`, 'def route(x):\n    return x.get(1)\n# TODO(port): something [flask-route]\n');
     w(`${p}/shadow.py`, 'from .extensions import db\n\ndef f(db):\n    db.session.add(1)\n');
+    // relevance only transitive, by name: extensions → models → views → helpers (no framework import after the first)
+    w(`${p}/chain/__init__.py`, '');
+    w(`${p}/chain/extensions.py`, 'from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n');
+    w(`${p}/chain/models.py`, 'import os\nfrom .extensions import (\n    db,  # the app\'s\n)\n\nclass Post(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n');
+    w(`${p}/chain/views.py`, `from ${p}.chain.models import Post\nCurrent = Post\n\ndef latest():\n    return Post.query.order_by(Post.id).first()\n`);
+    w(`${p}/chain/helpers.py`, 'from .views import \\\n    Current\n\ndef first(n):\n    return Current.query.filter_by(id=n).first()\n');
+    w(`${p}/chain/unrelated.py`, `from .views import latest as _l\nfrom ${p}.chain import extensions\n\ndef g(d):\n    return d.get("route")\n`);
+    // a project package named like a framework must not shadow it
+    w(`${p}/server/flask/__init__.py`, 'def request():\n    return 1\n');
+    w(`${p}/server/app2.py`, 'from flask import request\n\ndef v():\n    return request.args.get("q")\n');
   }
 }
 
@@ -138,7 +148,11 @@ test('the prefilter never drops a file with findings (examples/ and a synthetic 
   // the synthetic project's indirect cases are found
   const r = await scanWorkspace(dir, { settings: settingsFor('django'), threads: 1 });
   const files = byFile(r);
-  for (const rel of ['pkg0/queries.py', 'pkg0/star.py', 'pkg0/app.py', 'pkg0/cont.py', 'pkg0/semi.py', 'pkg0/late.py']) assert.ok(files[rel], `${rel} has findings`);
+  for (const rel of ['pkg0/queries.py', 'pkg0/star.py', 'pkg0/app.py', 'pkg0/cont.py', 'pkg0/semi.py', 'pkg0/late.py', 'pkg0/chain/models.py', 'pkg0/chain/views.py', 'pkg0/chain/helpers.py', 'pkg0/server/app2.py']) assert.ok(files[rel], `${rel} has findings`);
+  // relevance is by name: a file importing only plain names of the chain is not parsed for the index
+  assert.ok(r.stats.relevant < r.stats.listed);
+  const off = await scanWorkspace(dir, { settings: settingsFor('django'), threads: 1, prefilter: false });
+  assert.ok(r.stats.indexParsed < off.stats.indexParsed, `${r.stats.indexParsed} < ${off.stats.indexParsed}`);
   assert.ok(!files['pkg0/shadow.py'] && !files['pkg0/plain.py']);
   assert.equal(r.files.find((f) => f.rel === 'pkg0/noimport.py')?.markers.length, 1);
 });

@@ -28,6 +28,12 @@ export interface Binding {
 export class Scope {
   readonly bindings = new Map<string, Binding[]>();
   readonly wildcardModules: string[] = [];
+  /** offsets of the definition (read once from wasm: scopeOf runs for every resolved identifier) */
+  start = 0;
+  end = 0;
+  bodyStart = -1;
+  paramsStart = -1;
+  paramsEnd = -1;
   constructor(
     readonly kind: 'module' | 'function' | 'class',
     readonly node: Node,
@@ -145,8 +151,7 @@ export class Bindings {
       case 'function_definition': {
         const name = n.childForFieldName('name');
         if (name) scope.add({ name: name.text, kind: 'def', start: n.startIndex, site: name, stmt: n, def: n, scope });
-        const fscope = new Scope('function', n, scope);
-        this.scopes.set(n.id, fscope);
+        const fscope = this.newScope('function', n, scope);
         this.collectParams(n, fscope);
         const body = n.childForFieldName('body');
         if (body) this.collect(body, fscope);
@@ -157,8 +162,7 @@ export class Bindings {
         const sup = n.childForFieldName('superclasses');
         const bases = sup ? sup.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument') : [];
         if (name) scope.add({ name: name.text, kind: 'class', start: n.startIndex, site: name, stmt: n, bases, def: n, scope });
-        const cscope = new Scope('class', n, scope);
-        this.scopes.set(n.id, cscope);
+        const cscope = this.newScope('class', n, scope);
         const body = n.childForFieldName('body');
         if (body) this.collect(body, cscope);
         return;
@@ -192,6 +196,23 @@ export class Bindings {
         if (c.type === 'case_clause') for (const cc of c.namedChildren) if (cc?.type === 'block') this.collect(cc, scope);
       } else if (c.type === 'match_statement' || c.type === 'case_block') this.collectStmt(c, scope);
     }
+  }
+
+  private newScope(kind: 'function' | 'class', n: Node, parent: Scope): Scope {
+    const sc = new Scope(kind, n, parent);
+    sc.start = n.startIndex;
+    sc.end = n.endIndex;
+    const body = n.childForFieldName('body');
+    if (body) sc.bodyStart = body.startIndex;
+    if (kind === 'function') {
+      const params = n.childForFieldName('parameters');
+      if (params) {
+        sc.paramsStart = params.startIndex;
+        sc.paramsEnd = params.endIndex;
+      }
+    }
+    this.scopes.set(n.id, sc);
+    return sc;
   }
 
   private collectExpr(e: Node, scope: Scope, stmt: Node) {
@@ -263,35 +284,39 @@ export class Bindings {
    * descending from the root, so a parent walk costs depth² and deeply nested code (10,000 brackets) took minutes.
    */
   scopeOf(node: Node): Scope {
-    const sorted = (this.sortedScopes ??= [...this.scopes.values()].sort((a, b) => a.node.startIndex - b.node.startIndex));
+    const id = node.id;
+    const memo = this.scopeMemo.get(id);
+    if (memo) return memo;
+    const sc = this.scopeAt(node);
+    this.scopeMemo.set(id, sc);
+    return sc;
+  }
+
+  private readonly scopeMemo = new Map<number, Scope>();
+
+  private scopeAt(node: Node): Scope {
+    const sorted = (this.sortedScopes ??= [...this.scopes.values()].sort((a, b) => a.start - b.start));
+    const ns = node.startIndex;
+    const ne = node.endIndex;
     // the last scope starting at or before the node: every definition holding the node is it or one of its parents
     let lo = 0;
     let hi = sorted.length - 1;
     let at = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (sorted[mid].node.startIndex <= node.startIndex) {
+      if (sorted[mid].start <= ns) {
         at = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
     for (let sc: Scope | undefined = at >= 0 ? sorted[at] : undefined; sc && sc.kind !== 'module'; sc = sc.parent) {
-      const p = sc.node;
-      if (p.id === node.id || p.startIndex > node.startIndex || node.endIndex > p.endIndex) continue;
-      {
-        // parameters' defaults and decorators are evaluated in the enclosing scope
-        const body = p.childForFieldName('body');
-        if (body && node.startIndex >= body.startIndex) {
-          const s = this.scopes.get(p.id);
-          if (s) return s;
-        }
-        if (p.type === 'function_definition') {
-          const params = p.childForFieldName('parameters');
-          if (params && node.startIndex >= params.startIndex && node.endIndex <= params.endIndex && node.parent?.type !== 'default_parameter' && node.parent?.type !== 'typed_default_parameter') {
-            const s = this.scopes.get(p.id);
-            if (s) return s;
-          }
-        }
+      if (sc.start > ns || ne > sc.end) continue;
+      if (sc.start === ns && sc.end === ne && sc.node.id === node.id) continue;
+      // parameters' defaults and decorators are evaluated in the enclosing scope
+      if (sc.bodyStart >= 0 && ns >= sc.bodyStart) return sc;
+      if (sc.paramsStart >= 0 && ns >= sc.paramsStart && ne <= sc.paramsEnd) {
+        const pt = node.parent?.type;
+        if (pt !== 'default_parameter' && pt !== 'typed_default_parameter') return sc;
       }
     }
     return this.module;

@@ -49,7 +49,11 @@ function parserFor(grammar: PythonGrammar) {
 
 interface Internal {
   finding: Finding;
-  plan?: FixPlan;
+  /** built on first use (null: no fix); `undefined` until then */
+  plan?: FixPlan | null;
+  rule: LoadedRule;
+  target: FixTarget;
+  m: RuleMatch;
 }
 
 export class Analysis {
@@ -131,20 +135,12 @@ export class Analysis {
   }
 
   private addFinding(rule: LoadedRule, target: FixTarget, m: RuleMatch) {
-    const spec = rule.fixes[target]!;
-    let plan: FixPlan | undefined;
-    try {
-      const fx = new FixBuilder(m.ctx, rule.id, spec.safe);
-      fx.title = typeof spec.title === 'function' ? spec.title(m) : spec.title;
-      if (spec.apply(m, fx) !== false && fx.edits.length) {
-        normalizeEdits(fx.edits); // a rule whose own edits overlap offers no fix
-        plan = fx.plan();
-      }
-    } catch {
-      plan = undefined;
-    }
     const node = m.node;
     const sev = this.opts.settings.rules[rule.id];
+    const it = { rule, target, m } as Internal;
+    const planOf = () => this.planFor(it);
+    // fixable/safe are computed on first read: building a fix plan runs the rule's rewrite, which diagnostics
+    // do not need (the CLI's JSON, the scan and code actions read them)
     const finding: Finding = {
       rule: rule.id,
       from: rule.from,
@@ -155,10 +151,39 @@ export class Analysis {
       end: node.endIndex,
       range: this.lines.range(node.startIndex, node.endIndex),
       target,
-      fixable: !!plan,
-      safe: plan?.safe ?? false,
+      get fixable() {
+        return !!planOf();
+      },
+      get safe() {
+        return planOf()?.safe ?? false;
+      },
     };
-    this.internal.push({ finding, plan });
+    it.finding = finding;
+    this.internal.push(it);
+  }
+
+  private planFor(it: Internal): FixPlan | undefined {
+    if (it.plan !== undefined) return it.plan ?? undefined;
+    const spec = it.rule.fixes[it.target]!;
+    let plan: FixPlan | null = null;
+    try {
+      const fx = new FixBuilder(it.m.ctx, it.rule.id, spec.safe);
+      fx.title = typeof spec.title === 'function' ? spec.title(it.m) : spec.title;
+      if (spec.apply(it.m, fx) !== false && fx.edits.length) {
+        normalizeEdits(fx.edits); // a rule whose own edits overlap offers no fix
+        plan = fx.plan();
+      }
+    } catch {
+      plan = null;
+    }
+    it.plan = plan;
+    return plan ?? undefined;
+  }
+
+  /** Builds every finding's fix plan now (they are otherwise built when first needed). */
+  ensurePlans(): this {
+    for (const it of this.internal) this.planFor(it);
+    return this;
   }
 
   private ctx() {
@@ -166,12 +191,13 @@ export class Analysis {
   }
 
   planOf(i: number): FixPlan | undefined {
-    return this.internal[i]?.plan;
+    const it = this.internal[i];
+    return it && this.planFor(it);
   }
 
   /** The quick fix of finding i: its rewrite with imports added and left-over imports removed. */
   fix(i: number): Fix | undefined {
-    const plan = this.internal[i]?.plan;
+    const plan = this.planOf(i);
     if (!plan) return undefined;
     try {
       return { title: plan.title, safe: plan.safe, edits: materialize(this.ctx(), [plan]) };
@@ -189,16 +215,17 @@ export class Analysis {
     const chosen: FixPlan[] = [];
     const taken: OffsetEdit[] = [];
     for (const it of this.internal) {
-      if (!it.plan || !select(it.finding)) continue;
-      const trial = [...taken, ...it.plan.edits];
+      const plan = this.planFor(it);
+      if (!plan || !select(it.finding)) continue;
+      const trial = [...taken, ...plan.edits];
       try {
         normalizeEdits(trial);
       } catch {
         continue;
       }
       // fixes that enclose an already chosen fix's finding are deferred too
-      chosen.push(it.plan);
-      taken.push(...it.plan.edits);
+      chosen.push(plan);
+      taken.push(...plan.edits);
     }
     if (!chosen.length) return { edits: [], applied: 0 };
     for (let n = chosen.length; n > 0; n--) {

@@ -13,6 +13,22 @@ type Entry =
 
 export type ModuleSummary = Record<string, Entry>;
 
+/**
+ * Top-level modules of the frameworks (and their companions) the rules resolve names to. An absolute import whose
+ * first segment is one of these names the framework: it matches a project module only exactly (a project package
+ * `keystone/server/flask/` must not shadow `from flask import request` by suffix).
+ */
+export const FRAMEWORK_MODULES: ReadonlySet<string> = new Set([
+  'flask', 'flask_sqlalchemy', 'flask_login', 'flask_wtf', 'flask_migrate', 'werkzeug', 'jinja2', 'itsdangerous',
+  'sqlalchemy', 'django', 'rest_framework', 'fastapi', 'starlette', 'pydantic',
+]);
+
+/** Whether an absolute module name may match a project module by suffix (not for a framework's own modules). */
+export function suffixMatchAllowed(module: string): boolean {
+  const dot = module.indexOf('.');
+  return !FRAMEWORK_MODULES.has(dot < 0 ? module : module.slice(0, dot));
+}
+
 /** Prefix of a resolved name that is a function returning a framework object (an app factory). */
 export const FACTORY = 'factory:';
 
@@ -98,10 +114,16 @@ export class ModuleIndex {
     return this.modules.size;
   }
 
+  /** The summary registered for a project module (exact or by suffix, as imports are resolved). */
+  summaryOf(module: string): ModuleSummary | undefined {
+    return this.find(module);
+  }
+
   /** The project module an import names: exact, or the one module whose dotted name ends with it. */
   private find(module: string): ModuleSummary | undefined {
     const exact = this.modules.get(module);
     if (exact) return exact;
+    if (!suffixMatchAllowed(module)) return undefined;
     const candidates = this.bySuffix.get(module);
     return candidates?.length === 1 ? this.modules.get(candidates[0]) : undefined;
   }

@@ -36,8 +36,9 @@ export function hoverMarkdown(f: Finding, rule: LoadedRule | undefined, docUri: 
     const { before, after } = exampleExcerpt(ex.before, ex.after);
     if (before.length || after.length) {
       out.push(`**Before → after (${f.target})**`);
-      out.push('```python\n' + (before.join('\n') || '# (nothing)') + '\n```');
-      out.push('```python\n' + (after.join('\n') || '# (removed)') + '\n```');
+      // labelled inside the blocks: two code blocks in a row read as one listing in VS Code's hover
+      out.push('```python\n# before\n' + (before.join('\n') || '# (nothing)') + '\n```');
+      out.push(`\`\`\`python\n# after (${f.target})\n` + (after.join('\n') || '# (removed)') + '\n```');
     }
   }
   const notes = rule?.docs.notes ?? [];

@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import type { ModuleSummary } from '../analysis/moduleIndex';
 import type { PortMarker } from '../analysis/types';
 import type { FileAnalysis } from './scanCore';
+import type { ImportItem } from './prefilter';
 
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 export interface CacheEntry {
   size: number;
@@ -19,6 +20,8 @@ export interface CacheEntry {
   /** why the file cannot be analyzed (binary, not UTF-8) */
   skip?: string;
   imports?: string[];
+  /** what the import statements bind, textually (prefilter.ts textImportItems) */
+  items?: ImportItem[];
   /** needles (of all rules) the text contains */
   hits?: string[];
   markers?: PortMarker[];

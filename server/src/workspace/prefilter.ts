@@ -8,17 +8,19 @@
 // relevant files are parsed for the index (the others get an empty summary: they can only export names that no
 // rule looks at); a file is analyzed when it is relevant and contains a needle of an applicable rule.
 // Every step over-approximates: extra imports found in strings or comments only add work, never drop a file.
-import { moduleNameFor } from '../analysis/moduleIndex';
+import { FACTORY, moduleNameFor, suffixMatchAllowed, type ModuleIndex } from '../analysis/moduleIndex';
 import { ruleTarget } from '../analysis/engine';
 import type { LoadedRule } from '../analysis/rule';
 import type { Settings, Source } from '../analysis/types';
 
 /** Module roots whose objects the rules of each source framework resolve names to. */
+// (Flask rules resolve to flask*.… names only; werkzeug's redirect/abort are normalized to flask's. Plain
+// sqlalchemy is not a source of the Flask-SQLAlchemy rules: they need a db/Model made by flask_sqlalchemy.)
 const ECOSYSTEM: Record<Source, readonly string[]> = {
-  flask: ['flask', 'werkzeug', 'jinja2', 'itsdangerous', 'sqlalchemy'],
-  'flask-login': ['flask', 'werkzeug', 'sqlalchemy'],
-  'flask-sqlalchemy': ['flask', 'werkzeug', 'sqlalchemy'],
-  sqlalchemy: ['flask', 'werkzeug', 'sqlalchemy'],
+  flask: ['flask', 'werkzeug'],
+  'flask-login': ['flask', 'werkzeug'],
+  'flask-sqlalchemy': ['flask', 'werkzeug'],
+  sqlalchemy: ['sqlalchemy'],
   django: ['django', 'rest_framework'],
   drf: ['django', 'rest_framework'],
   'django-orm': ['django', 'rest_framework'],
@@ -51,6 +53,21 @@ export function filterPlan(rules: readonly LoadedRule[], settings: Settings): Fi
     for (const req of reqs) if (Array.isArray(req)) for (const q of req as readonly string[]) roots.add(q.split('.')[0]);
   }
   return { rules: applicable, needles: [...needles], roots, flaskPrefix, ungatedNeedles: [...ungated] };
+}
+
+/**
+ * Rules without `requires` (flask-view-return) decide in `when`, which resolves decorators: a Flask route, or what
+ * an earlier fix-all pass made of one (Django's django.views.decorators.http.require_*, a FastAPI/Starlette path
+ * operation). So a file holding such a rule's needle can fire it only when it is relevant, or imports one of these
+ * modules directly (as for relevance, names re-exported by project modules that are not relevant are not followed).
+ */
+export function importsViewMarker(imports: readonly string[]): boolean {
+  for (const m of imports) {
+    if (m === 'django' || m === 'django.views' || m.startsWith('django.views.')) return true;
+    const root = m.split('.')[0];
+    if (root === 'fastapi' || root === 'starlette') return true;
+  }
+  return false;
 }
 
 export function isRelevantRoot(plan: FilterPlan, moduleName: string): boolean {
@@ -93,6 +110,102 @@ export function textImports(text: string, rel: string): string[] {
   return [...out].sort();
 }
 
+const FROM_ITEMS_RE = /\bfrom[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import[ \t]*(\([^)]*\)|[^\n;]*)/g;
+
+/**
+ * What the file's import statements bind, textually: `[module, names]` for `from module import names` (absolute
+ * module; names as imported, '*' for a star import; parenthesized multi-line lists and backslash continuations
+ * handled) and `[module]` for `import module`. An over-approximation, like textImports.
+ */
+export type ImportItem = [module: string, names?: string[]];
+
+export function textImportItems(text: string, rel: string): ImportItem[] {
+  if (!text.includes('import')) return [];
+  const src = text.includes('\\') ? text.replace(/\\\r?\n/g, ' ') : text;
+  const mod = moduleNameFor(rel);
+  const byModule = new Map<string, Set<string>>();
+  const plain = new Set<string>();
+  FROM_ITEMS_RE.lastIndex = 0;
+  for (let m; (m = FROM_ITEMS_RE.exec(src)); ) {
+    const dots = m[1].length;
+    const rest = m[2];
+    let abs: string;
+    if (!dots) abs = rest ?? '';
+    else {
+      const parts = mod.name ? mod.name.split('.') : [];
+      if (!mod.isPackage) parts.pop();
+      for (let i = 1; i < dots; i++) parts.pop();
+      if (rest) parts.push(rest);
+      abs = parts.join('.') || (rest ?? '');
+    }
+    if (!abs) continue;
+    let set = byModule.get(abs);
+    if (!set) byModule.set(abs, (set = new Set()));
+    const list = m[3].replace(/#[^\n]*/g, ' ').replace(/[()]/g, ' ');
+    for (const item of list.split(',')) {
+      const name = item.trim().split(/\s+/)[0];
+      if (name === '*' || (name && /^[A-Za-z_]\w*$/.test(name))) set.add(name);
+    }
+  }
+  IMPORT_RE.lastIndex = 0;
+  for (let m; (m = IMPORT_RE.exec(src)); ) {
+    for (const item of m[1].replace(/[()]/g, ' ').split(',')) {
+      const name = item.trim().split(/\s+/)[0];
+      if (name && /^[A-Za-z_][\w.]*$/.test(name)) plain.add(name);
+    }
+  }
+  const out: ImportItem[] = [];
+  for (const [m, names] of [...byModule].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) out.push([m, [...names].sort()]);
+  for (const m of [...plain].sort()) out.push([m]);
+  return out;
+}
+
+/** Whether a qualified name from the index stands for an object of a framework the applicable rules port from. */
+export function isFrameworkName(plan: FilterPlan, q: string): boolean {
+  return isRelevantRoot(plan, q.startsWith(FACTORY) ? q.slice(FACTORY.length) : q);
+}
+
+/**
+ * Name-level relevance against the index as it is: whether one of the file's imports binds a name that the index
+ * resolves to a framework object (`from .extensions import db`, `from .models import User`), or star-imports /
+ * imports a project module exporting one. `exportsFramework` memoizes per module (valid while the index is).
+ */
+export function importsFrameworkName(plan: FilterPlan, items: readonly ImportItem[], index: ModuleIndex, exportsFramework: Map<string, boolean>, self: string): boolean {
+  const anyExport = (module: string): boolean => {
+    let v = exportsFramework.get(module);
+    if (v !== undefined) return v;
+    v = false;
+    const s = index.summaryOf(module);
+    if (s) {
+      for (const name of Object.keys(s)) {
+        const q = index.resolveExport(module, name);
+        if (q && isFrameworkName(plan, q)) {
+          v = true;
+          break;
+        }
+      }
+    }
+    exportsFramework.set(module, v);
+    return v;
+  };
+  for (const [module, names] of items) {
+    if (module === self || !index.has(module)) continue;
+    if (!names) {
+      if (anyExport(module)) return true;
+      continue;
+    }
+    for (const n of names) {
+      if (n === '*') {
+        if (anyExport(module)) return true;
+      } else {
+        const q = index.resolveExport(module, n);
+        if (q && isFrameworkName(plan, q)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 export function hasNeedle(text: string, needles: readonly string[]): boolean {
   for (const n of needles) if (text.includes(n)) return true;
   return false;
@@ -119,10 +232,16 @@ export class ModuleNames {
     }
   }
 
+  /** The file (rel) that holds module `name` (the last one, as in ModuleIndex.set), by exact name. */
+  fileOf(name: string): string | undefined {
+    return this.exact.get(name);
+  }
+
   /** The file (rel) of the project module an import names, or undefined for a module outside the project. */
   find(module: string): string | undefined {
     const rel = this.exact.get(module);
     if (rel !== undefined) return rel;
+    if (!suffixMatchAllowed(module)) return undefined;
     const c = this.bySuffix.get(module);
     return c?.length === 1 ? this.exact.get(c[0]) : undefined;
   }
@@ -136,13 +255,12 @@ export interface FileFacts {
 }
 
 /**
- * Relevance of every file: a file is relevant when one of its imports names a relevant root, or a project module
- * that is relevant (a fixpoint over the import graph). Also returns each file's project-module dependencies.
+ * The directly relevant files (one of their imports names a module of a source framework of the applicable rules)
+ * and each file's project-module dependencies. The name-level fixpoint over the index is in scan.ts.
  */
-export function relevance(plan: FilterPlan, facts: readonly FileFacts[], names: ModuleNames): { relevant: Set<string>; deps: Map<string, string[]> } {
+export function directRelevance(plan: FilterPlan, facts: readonly FileFacts[], names: ModuleNames): { relevant: Set<string>; deps: Map<string, string[]> } {
   const relevant = new Set<string>();
   const deps = new Map<string, string[]>();
-  const dependents = new Map<string, string[]>();
   for (const f of facts) {
     const d: string[] = [];
     let direct = false;
@@ -151,23 +269,10 @@ export function relevance(plan: FilterPlan, facts: readonly FileFacts[], names: 
       const target = names.find(imp);
       if (target !== undefined && target !== f.rel) {
         d.push(target);
-        const list = dependents.get(target);
-        if (list) list.push(f.rel);
-        else dependents.set(target, [f.rel]);
       }
     }
     deps.set(f.rel, d);
     if (direct) relevant.add(f.rel);
-  }
-  const queue = [...relevant];
-  while (queue.length) {
-    const rel = queue.pop()!;
-    for (const up of dependents.get(rel) ?? []) {
-      if (!relevant.has(up)) {
-        relevant.add(up);
-        queue.push(up);
-      }
-    }
   }
   return { relevant, deps };
 }

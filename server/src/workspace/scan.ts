@@ -15,7 +15,7 @@ import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
 import { DEFAULT_SELECTION, listFiles, readText, type FileSelection, type Skipped } from './files';
 import { codeVersion, loadCache, saveCache, sha1, type CacheEntry } from './cache';
-import { filterPlan, hasNeedle, ModuleNames, relevance, textImports, type FileFacts } from './prefilter';
+import { directRelevance, filterPlan, importsFrameworkName, importsViewMarker, ModuleNames, textImportItems, textImports, type FileFacts } from './prefilter';
 import { InThreadRunner, WorkerRunner, workersAvailable, type Runner } from './pool';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 
@@ -135,6 +135,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
             mtimeMs: st?.mtimeMs ?? -1,
             hash,
             imports: textImports(r.text, rel),
+            items: textImportItems(r.text, rel),
             hits: allNeedles.filter((n) => r.text.includes(n)),
             markers: scanMarkers(r.text, new LineMap(r.text)),
           };
@@ -157,16 +158,16 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     return { rel, imports: entries[rel].imports ?? [], needle: hits.some((h) => planNeedles.has(h)), ungatedNeedle: hits.some((h) => ungated.has(h)) };
   });
   const rel2facts = new Map(facts.map((f) => [f.rel, f]));
-  let relevant: Set<string>;
-  let deps: Map<string, string[]>;
-  if (usePrefilter) ({ relevant, deps } = relevance(plan, facts, names));
-  else {
-    relevant = new Set(readable);
-    deps = relevance(plan, facts, names).deps;
-  }
-  const toAnalyze = new Set(readable.filter((rel) => !usePrefilter || (rel2facts.get(rel)!.needle && relevant.has(rel)) || rel2facts.get(rel)!.ungatedNeedle));
-  stats.relevant = relevant.size;
-  stats.analyzed = toAnalyze.size;
+  // direct relevance here; the name-level fixpoint over the index runs with the index phase below
+  const { relevant, deps } = directRelevance(plan, facts, names);
+  if (!usePrefilter) for (const rel of readable) relevant.add(rel);
+  const viewMarker = (rel: string) => importsViewMarker(entries[rel].imports ?? []);
+  const analyzable = (rel: string) => {
+    if (!usePrefilter) return true;
+    const f = rel2facts.get(rel)!;
+    return (f.needle && relevant.has(rel)) || (f.ungatedNeedle && viewMarker(rel));
+  };
+  const toAnalyze = new Set<string>();
 
   const total = readable.length;
   let done = 0;
@@ -193,35 +194,65 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   };
 
   try {
-    // ---- index summaries
+    // ---- index summaries, and relevance by name as a fixpoint: summarize the relevant files (cache, else parse),
+    // put them in the index, then check the other files' imported names against it (text only); the files that
+    // import a name the index resolves to a framework object are relevant too, and are summarized next round.
+    // Every readable module is in the index from the start (empty summary until summarized), so has() and suffix
+    // resolution are those of the final index. No irrelevant file is parsed.
     const t2 = performance.now();
     const summaries = new Map<string, ModuleSummary>();
-    const indexWork: Work[] = [];
-    const analyzeSoon = (rel: string) => toAnalyze.has(rel) && !(old[rel]?.hash === entries[rel].hash && old[rel]?.akey);
-    for (const rel of readable) {
-      if (!relevant.has(rel)) continue;
-      const e = entries[rel];
-      if (e.summary) {
-        summaries.set(rel, e.summary);
-        stats.summaryCacheHits++;
-      } else indexWork.push({ kind: 'index', rel, text: textOf(rel), keep: analyzeSoon(rel) });
+    const by = new Map<string, number>();
+    const analyzeSoon = (rel: string) => analyzable(rel) && !(old[rel]?.hash === entries[rel].hash && old[rel]?.akey);
+    for (const rel of readable) index.set(moduleNameFor(rel).name, EMPTY);
+    const putInIndex = (rel: string, s: ModuleSummary) => {
+      summaries.set(rel, s);
+      const name = moduleNameFor(rel).name;
+      if (names.fileOf(name) === rel) index.set(name, s);
+    };
+    let pending = readable.filter((rel) => relevant.has(rel));
+    // files whose imports name a project module: the only ones relevance by name can add
+    let candidates = usePrefilter ? readable.filter((rel) => !relevant.has(rel) && (deps.get(rel)?.length ?? 0) > 0) : [];
+    while (pending.length) {
+      const indexWork: Work[] = [];
+      for (const rel of pending) {
+        const e = entries[rel];
+        if (e.summary) {
+          putInIndex(rel, e.summary);
+          stats.summaryCacheHits++;
+        } else indexWork.push({ kind: 'index', rel, text: textOf(rel), keep: analyzeSoon(rel) });
+      }
+      if (indexWork.length) {
+        const bytes = indexWork.reduce((s, w) => s + w.text.length, 0) * 2;
+        const r = await (await getRunner(bytes)).run(indexWork, { cancelled });
+        stats.indexParsed += r.parsed;
+        if (r.cancelled) return result([], skipped, true);
+        r.results.forEach((res, i) => {
+          if (res.kind !== 'index') return;
+          putInIndex(res.rel, res.summary);
+          entries[res.rel] = { ...entries[res.rel], summary: res.summary };
+          if ((indexWork[i] as { keep: boolean }).keep) by.set(res.rel, r.by[i]);
+        });
+      }
+      const memo = new Map<string, boolean>();
+      const next: string[] = [];
+      const rest: string[] = [];
+      for (const rel of candidates) {
+        const self = moduleNameFor(rel).name;
+        if (importsFrameworkName(plan, entries[rel].items ?? [], index, memo, self)) {
+          relevant.add(rel);
+          next.push(rel);
+        } else rest.push(rel);
+      }
+      candidates = rest;
+      pending = next;
     }
+    for (const rel of readable) if (analyzable(rel)) toAnalyze.add(rel);
+    stats.relevant = relevant.size;
+    stats.analyzed = toAnalyze.size;
     // files that are not analyzed are done once read (their markers are textual)
     for (const rel of readable) if (!toAnalyze.has(rel)) done++;
     progress();
-    const by = new Map<string, number>();
-    if (indexWork.length) {
-      const bytes = indexWork.reduce((s, w) => s + w.text.length, 0) + [...toAnalyze].reduce((s, rel) => s + (entries[rel].size > 0 ? entries[rel].size : 0), 0);
-      const r = await (await getRunner(bytes)).run(indexWork, { cancelled });
-      stats.indexParsed += r.parsed;
-      if (r.cancelled) return result([], skipped, true);
-      r.results.forEach((res, i) => {
-        if (res.kind !== 'index') return;
-        summaries.set(res.rel, res.summary);
-        entries[res.rel] = { ...entries[res.rel], summary: res.summary };
-        if (indexWork[i].kind === 'index' && (indexWork[i] as { keep: boolean }).keep) by.set(res.rel, r.by[i]);
-      });
-    }
+    // the final index, built as before: a later file of the same module wins
     for (const rel of readable) index.set(moduleNameFor(rel).name, summaries.get(rel) ?? EMPTY);
     stats.ms.index = performance.now() - t2;
 

@@ -32,7 +32,7 @@ describe('editor', function () {
     assert.equal(doc.getText(args.range), 'request.args');
     assert.match(args.message, /request\.GET/);
     const jsonify = diagnosticOf(doc.uri, 'flask-jsonify');
-    assert.equal(jsonify.range.start.line, 9);
+    assert.equal(jsonify.range.start.line, 8);
     assert.ok(doc.getText(jsonify.range).startsWith('jsonify'));
   });
 

@@ -105,9 +105,10 @@ export default defineRule({
           const fits = cols && cols.length === 2 && expected.every((e) => cols.includes(e));
           fx.todo(
             r.stmt,
-            fits
+            `\`${me}.${r.name}\` is now a many-to-many manager, not a list: read it with \`.all()\`; ` +
+            (fits
               ? `Django's table for this ManyToManyField also has an \`id\` column: add it to "${table}" with a migration, or map the table with a through= model`
-              : `"${table ?? fx.text(sec)}" does not have Django's columns (${expected.join(', ')}, id): map it with a through= model instead`,
+              : `"${table ?? fx.text(sec)}" does not have Django's columns (${expected.join(', ')}, id): map it with a through= model instead`),
           );
           fx.replace(m.captures.finding, `${r.name} = ${models()}.ManyToManyField(${args.join(', ')})`);
           return;
