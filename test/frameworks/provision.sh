@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provisions (or reuses) a Debian trixie root with the modern Python web stack the ports target:
 # Django 4.2, FastAPI 0.115, SQLAlchemy 2.0, Flask 3.1, Pydantic 2, httpx, Flask-SQLAlchemy, Flask-Login, Jinja2,
-# python-multipart (when trixie has it) and itsdangerous — all from Debian's packages, for trixie's python3 (3.13).
+# python-multipart (FastAPI's form parser) and itsdangerous — all from Debian's packages, for trixie's python3 (3.13).
 #
 # The root is cached outside the repo, at $FP_TRIXIE_ROOT or ~/.cache/framework-porter/trixie-root, and reused when
 # its marker file (written last, only after a successful import check) is present and the import check still passes.
@@ -12,16 +12,15 @@ set -euo pipefail
 ROOT="${FP_TRIXIE_ROOT:-${HOME}/.cache/framework-porter/trixie-root}"
 MARKER="$ROOT/.framework-porter-complete"
 LOCK="${ROOT}.lock"
-STAMP="v1"   # bump to force a rebuild when the package set changes
+STAMP="v2"   # bump to force a rebuild when the package set changes
 SUITE=trixie
-REQUIRED=python3-django,python3-fastapi,python3-starlette,python3-sqlalchemy,python3-flask,python3-flask-sqlalchemy,python3-flask-login,python3-httpx,python3-pydantic,python3-jinja2,python3-itsdangerous,python3-werkzeug
-OPTIONAL="python3-multipart python3-python-multipart"
+REQUIRED=python3-django,python3-fastapi,python3-starlette,python3-sqlalchemy,python3-flask,python3-flask-sqlalchemy,python3-flask-login,python3-httpx,python3-pydantic,python3-jinja2,python3-itsdangerous,python3-werkzeug,python3-python-multipart
 
 log() { echo "[provision] $*" >&2; }
 
 check() {
   chroot "$ROOT" /usr/bin/env -i PATH=/usr/bin:/bin python3 - <<'EOF' >&2
-import django, fastapi, starlette, sqlalchemy, pydantic, flask, flask_sqlalchemy, flask_login, httpx, jinja2, itsdangerous
+import django, fastapi, starlette, sqlalchemy, pydantic, flask, flask_sqlalchemy, flask_login, httpx, jinja2, itsdangerous, python_multipart
 from fastapi.testclient import TestClient
 assert django.VERSION[:2] >= (4, 2), django.VERSION
 assert sqlalchemy.__version__.startswith('2.'), sqlalchemy.__version__
@@ -66,16 +65,6 @@ log "debootstrap $SUITE into $TMP (takes a minute or two)"
 debootstrap --variant=minbase --include="$REQUIRED" "$SUITE" "$TMP" http://deb.debian.org/debian >&2 \
   || { log "debootstrap failed; see $TMP/debootstrap/debootstrap.log"; exit 1; }
 
-for p in $OPTIONAL; do
-  if chroot "$TMP" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-      apt-get install -y -qq --no-install-recommends "$p" >&2 2>/dev/null; then
-    log "installed optional $p"; break
-  fi
-  # apt needs its lists for that; fetch them once and retry
-  chroot "$TMP" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin apt-get update -qq >&2 || true
-  chroot "$TMP" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "$p" >&2 && { log "installed optional $p"; break; } || log "no $p"
-done
 chroot "$TMP" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin apt-get clean >&2 || true
 mkdir -p "$TMP/tmp" && chmod 1777 "$TMP/tmp"
 
