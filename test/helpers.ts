@@ -17,7 +17,8 @@ export async function findings(text: string, settings: Settings, only?: (r: Load
   const g = await grammar;
   const a = analyze(g, text, { settings, only, path }, RULES);
   try {
-    return a.findings;
+    // plain copies: fixable/safe are computed lazily from the tree, which dispose() frees
+    return a.findings.map((f) => ({ ...f, fixable: f.fixable, safe: f.safe }));
   } finally {
     a.dispose();
   }

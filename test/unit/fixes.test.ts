@@ -52,7 +52,7 @@ test('nested idioms are fixed over several passes without overlapping edits', as
   const src = 'from flask import Flask, jsonify\napp = Flask(__name__)\n\n\n@app.route("/a/<int:x>", methods=["POST"])\ndef a(x):\n    return jsonify(jsonify(x))\n';
   const out = await fixAll(src, settingsFor('fastapi'), (r) => r.id === 'flask-jsonify' || r.id === 'flask-route');
   assert.deepEqual(await syntaxErrors(out), []);
-  assert.match(out, /@app\.post\("\/a\/\{x\}"\)\ndef a\(x: int\):/);
+  assert.match(out, /@app\.post\("\/a\/\{x:int\}"\)\ndef a\(x: int\):/);
   const again = await findings(out, settingsFor('fastapi'), (r) => r.id === 'flask-jsonify' || r.id === 'flask-route');
   assert.deepEqual(again.filter((f) => f.fixable), []);
 });

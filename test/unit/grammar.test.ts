@@ -24,7 +24,7 @@ test('package.json injects the port-marker grammar into source.python', () => {
 
 test('vscode-tmgrammar-test passes on test/grammar/*.test.py', () => {
   const cli = path.join(path.dirname(require.resolve('vscode-tmgrammar-test/package.json')), 'dist', 'unit.js');
-  const python = path.join(path.dirname(require.resolve('tm-grammars/package.json')), 'grammars', 'python.json');
+  const python = require.resolve('tm-grammars/grammars/python.json');
   const r = spawnSync(process.execPath, [cli, '--config', 'package.json', '-g', path.relative(root, python), 'test/grammar/*.test.py'], {
     cwd: root,
     encoding: 'utf8',

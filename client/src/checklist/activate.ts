@@ -29,14 +29,18 @@ function readGroupBy(): GroupBy {
 }
 
 /** Resolves once the client runs (the test API waits for it instead of answering from an empty tree). */
-function whenRunning(client: LanguageClient): Promise<void> {
+function whenRunning(client: LanguageClient, timeoutMs = 15000): Promise<void> {
   if (client.state === State.Running) return Promise.resolve();
   return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    };
+    // never hang a caller: after the timeout it gets the tree as it is
+    const timer = setTimeout(done, timeoutMs);
     const sub = client.onDidChangeState((e) => {
-      if (e.newState === State.Running) {
-        sub.dispose();
-        resolve();
-      }
+      if (e.newState === State.Running) done();
     });
   });
 }

@@ -53,7 +53,24 @@ interface Internal {
   plan?: FixPlan | null;
   rule: LoadedRule;
   target: FixTarget;
-  m: RuleMatch;
+  /** undefined for a finding carried over by an incremental analysis (its plan comes from a full analysis) */
+  m?: RuleMatch;
+  /** position of the rule in the rule list: orders findings with the same span as a full run does */
+  order: number;
+  /** fixable/safe carried over from an earlier analysis */
+  known?: { fixable: boolean; safe: boolean };
+}
+
+/** What an incremental analysis (incremental.ts) hands the engine: statements to query, findings to keep. */
+export interface PartialRun {
+  /** query only these nodes (top-level statements of the new tree) */
+  roots: Node[];
+  /** findings of the previous analysis outside `roots`, already moved to the new text's offsets */
+  kept: { finding: Finding; rule: LoadedRule; target: FixTarget; order: number; known?: { fixable: boolean; safe: boolean } }[];
+  /** a full analysis of the same tree, for the fix plans of kept findings */
+  full: () => Analysis;
+  /** module-level function → what its returns resolve to, carried over (entries of `roots` are recomputed) */
+  topReturns: Map<string, string | undefined>;
 }
 
 export class Analysis {
@@ -65,6 +82,9 @@ export class Analysis {
   private readonly ownsTree: boolean;
   private readonly moduleName: string;
   private readonly isPackage: boolean;
+  /** module-level function (name#ordinal) → what its returns resolve to: incremental.ts compares them */
+  readonly topReturns: Map<string, string | undefined>;
+  private readonly partial?: PartialRun;
 
   constructor(
     readonly grammar: PythonGrammar,
@@ -72,7 +92,9 @@ export class Analysis {
     readonly tree: Tree,
     readonly opts: AnalyzeOptions,
     rules: readonly LoadedRule[],
+    partial?: PartialRun,
   ) {
+    this.partial = partial;
     this.ownsTree = !opts.tree;
     const mod = opts.path ? moduleNameFor(opts.path) : { name: '', isPackage: false };
     this.moduleName = mod.name;
@@ -80,14 +102,29 @@ export class Analysis {
     this.bindings = new Bindings(tree, text, mod.name, opts.index, mod.isPackage);
     this.lines = new LineMap(text);
     this.markers = scanMarkers(text, this.lines);
+    this.topReturns = partial ? new Map(partial.topReturns) : new Map();
     this.run(rules);
+    this.collectTopReturns(partial?.roots);
+  }
+
+  /** What each module-level function's returns resolve to (only those among `within` when given). */
+  private collectTopReturns(within?: Node[]) {
+    for (const [name, list] of this.bindings.module.bindings) {
+      list.forEach((b, i) => {
+        if (b.kind !== 'def' || !b.def) return;
+        if (within && !within.some((r) => r.startIndex <= b.def!.startIndex && b.def!.endIndex <= r.endIndex)) return;
+        this.topReturns.set(`${name}#${i}`, this.bindings.returnsOf(b.def));
+      });
+    }
   }
 
   private run(rules: readonly LoadedRule[]) {
     const { settings } = this.opts;
     const seen = new Set<string>();
     const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
-    for (const rule of rules) {
+    const roots = this.partial?.roots;
+    for (let order = 0; order < rules.length; order++) {
+      const rule = rules[order];
       if (this.opts.only && !this.opts.only(rule)) continue;
       const target = ruleTarget(rule, settings);
       if (!target) continue;
@@ -95,7 +132,7 @@ export class Analysis {
       const ctx: RuleContext = { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
       const query = compiled(this.grammar, rule);
       let qms = matchesOf.get(query);
-      if (!qms) matchesOf.set(query, (qms = query.matches(this.tree.rootNode)));
+      if (!qms) matchesOf.set(query, (qms = roots ? roots.flatMap((r) => query.matches(r)) : query.matches(this.tree.rootNode)));
       for (const qm of qms) {
         const captures: Record<string, Node> = {};
         const all: Record<string, Node[]> = {};
@@ -111,10 +148,11 @@ export class Analysis {
         if (seen.has(key)) continue;
         seen.add(key);
         if (isSuppressed(this.markers, rule.id, this.lines, node, this.text)) continue;
-        this.addFinding(rule, target, m);
+        this.addFinding(rule, target, m, order);
       }
     }
-    this.internal.sort((a, b) => a.finding.start - b.finding.start || a.finding.end - b.finding.end);
+    if (this.partial) for (const k of this.partial.kept) this.internal.push(this.carried(k));
+    this.internal.sort((a, b) => a.finding.start - b.finding.start || a.finding.end - b.finding.end || a.order - b.order);
     for (const i of this.internal) this.findings.push(i.finding);
   }
 
@@ -134,10 +172,43 @@ export class Analysis {
     }
   }
 
-  private addFinding(rule: LoadedRule, target: FixTarget, m: RuleMatch) {
+  private carried(k: PartialRun['kept'][number]): Internal {
+    const it = { rule: k.rule, target: k.target, order: k.order, known: k.known } as Internal;
+    const planOf = () => this.planFor(it);
+    const f = k.finding;
+    it.finding = {
+      rule: f.rule,
+      from: f.from,
+      category: f.category,
+      message: f.message,
+      severity: f.severity,
+      start: f.start,
+      end: f.end,
+      range: this.lines.range(f.start, f.end),
+      target: f.target,
+      get fixable() {
+        return it.known ? it.known.fixable : !!planOf();
+      },
+      get safe() {
+        return it.known ? it.known.safe : planOf()?.safe ?? false;
+      },
+    };
+    return it;
+  }
+
+  /** fixable/safe of finding i if they are known without building a plan now */
+  knownFix(i: number): { fixable: boolean; safe: boolean } | undefined {
+    const it = this.internal[i];
+    if (!it) return undefined;
+    if (it.known) return it.known;
+    if (it.plan === undefined) return undefined;
+    return { fixable: !!it.plan, safe: it.plan?.safe ?? false };
+  }
+
+  private addFinding(rule: LoadedRule, target: FixTarget, m: RuleMatch, order: number) {
     const node = m.node;
     const sev = this.opts.settings.rules[rule.id];
-    const it = { rule, target, m } as Internal;
+    const it = { rule, target, m, order } as Internal;
     const planOf = () => this.planFor(it);
     // fixable/safe are computed on first read: building a fix plan runs the rule's rewrite, which diagnostics
     // do not need (the CLI's JSON, the scan and code actions read them)
@@ -164,6 +235,13 @@ export class Analysis {
 
   private planFor(it: Internal): FixPlan | undefined {
     if (it.plan !== undefined) return it.plan ?? undefined;
+    if (!it.m) {
+      // carried over: the plan of the same finding in a full analysis of this tree
+      const full = this.partial!.full();
+      const i = full.findings.findIndex((f) => f.rule === it.finding.rule && f.start === it.finding.start && f.end === it.finding.end);
+      it.plan = (i >= 0 ? full.planOf(i) : undefined) ?? null;
+      return it.plan ?? undefined;
+    }
     const spec = it.rule.fixes[it.target]!;
     let plan: FixPlan | null = null;
     try {
@@ -243,10 +321,25 @@ export class Analysis {
   }
 }
 
-export function analyze(grammar: PythonGrammar, text: string, opts: AnalyzeOptions, rules: readonly LoadedRule[]): Analysis {
-  const tree = opts.tree ?? parserFor(grammar).parse(text);
+function parseWith(grammar: PythonGrammar, text: string) {
+  try {
+    return parserFor(grammar).parse(text);
+  } catch (e) {
+    // a parser whose wasm call failed (out of memory on tens of MB) returns empty trees from then on: replace it
+    parsers.delete(grammar);
+    throw e;
+  }
+}
+
+export function analyze(grammar: PythonGrammar, text: string, opts: AnalyzeOptions, rules: readonly LoadedRule[], partial?: PartialRun): Analysis {
+  const tree = opts.tree ?? parseWith(grammar, text);
   if (!tree) throw new Error('the Python parser returned no tree');
-  return new Analysis(grammar, text, tree, opts, rules);
+  return new Analysis(grammar, text, tree, opts, rules, partial);
+}
+
+/** The internals incremental.ts carries over from one analysis to the next. */
+export function internalsOf(a: Analysis): { finding: Finding; rule: LoadedRule; target: FixTarget; order: number; known?: { fixable: boolean; safe: boolean } }[] {
+  return (a as unknown as { internal: Internal[] }).internal.map((it, i) => ({ finding: it.finding, rule: it.rule, target: it.target, order: it.order, known: a.knownFix(i) }));
 }
 
 /** Applies fix-all passes until nothing fixable is left (at most `maxPasses`). */

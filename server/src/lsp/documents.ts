@@ -14,6 +14,23 @@ export interface Doc {
   text: string;
   /** null only if the parser gave up (then analysis parses on its own) */
   tree: Tree | null;
+  /** the text's revisions since open: what each didChange edited, for incremental analysis (analysis/incremental.ts) */
+  log?: ChangeLog;
+}
+
+/** One didChange: its edits in order (each against the text the previous left) and the tree's changed ranges. */
+export interface ChangeRecord {
+  rev: number;
+  edits: { start: number; oldEnd: number; newEnd: number }[];
+  /** tree.getChangedRanges of the reparse, in the new text's offsets; undefined after a full replacement */
+  ranges?: { startIndex: number; endIndex: number }[];
+}
+
+export interface ChangeLog {
+  /** revision of the current text (0 at open) */
+  rev: number;
+  /** the most recent records, oldest first */
+  records: ChangeRecord[];
 }
 
 /** tree-sitter's point of a UTF-16 offset: rows counted by '\n' only, column in code units from the row start. */
@@ -59,9 +76,28 @@ export class DocumentStore {
     private readonly verify?: (uri: string, problem: string) => void,
   ) {}
 
+  /**
+   * Texts longer than this are not parsed here (the service raises it to the largest frameworkPorter.maxFileSize it
+   * has seen; larger documents are not analyzed): a 10 MB document would cost seconds per keystroke, and a parse
+   * that runs out of wasm memory (tens of MB of deeply indented code) leaves its parser broken.
+   */
+  maxChars = 2_000_000;
+
   private parse(text: string, old?: Tree | null): Tree | null {
+    if (text.length > this.maxChars) return null;
     this.parser ??= this.grammar.newParser();
-    return this.parser.parse(text, old ?? null);
+    try {
+      return this.parser.parse(text, old ?? null);
+    } catch {
+      // a parser whose wasm call failed returns empty trees from then on: start over with a new one
+      try {
+        this.parser.delete();
+      } catch {
+        /* already unusable */
+      }
+      this.parser = undefined;
+      return null;
+    }
   }
 
   get(uri: string): Doc | undefined {
@@ -74,7 +110,7 @@ export class DocumentStore {
 
   open(uri: string, languageId: string, version: number, text: string): Doc {
     this.close(uri);
-    const doc: Doc = { uri, languageId, version, text, tree: this.parse(text) };
+    const doc: Doc = { uri, languageId, version, text, tree: this.parse(text), log: { rev: 0, records: [] } };
     this.docs.set(uri, doc);
     return doc;
   }
@@ -84,6 +120,7 @@ export class DocumentStore {
     if (!doc) return undefined;
     let { text, tree } = doc;
     let full = false;
+    const edits: ChangeRecord['edits'] = [];
     for (const c of changes) {
       if (!('range' in c) || !c.range) {
         text = c.text;
@@ -107,9 +144,14 @@ export class DocumentStore {
           }),
         );
       }
+      edits.push({ start, oldEnd: end, newEnd: start + c.text.length });
       text = text.slice(0, start) + c.text + text.slice(end);
     }
     const next = this.parse(text, full ? null : tree);
+    const log = (doc.log ??= { rev: 0, records: [] });
+    log.rev++;
+    log.records.push({ rev: log.rev, edits, ranges: !full && tree && next ? tree.getChangedRanges(next).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex })) : undefined });
+    if (log.records.length > 32) log.records.shift();
     tree?.delete();
     doc.text = text;
     doc.version = version;

@@ -125,6 +125,7 @@ export class PortService {
       }
     }
     const rs = parseSettings(raw);
+    if (rs.selection.maxFileSize > this.docs.maxChars) this.docs.maxChars = rs.selection.maxFileSize;
     const fresh = rs.problems.filter((p) => !this.warned.has(p));
     if (fresh.length) {
       for (const p of fresh) this.warned.add(p);

@@ -14,6 +14,7 @@ function converters(path: string): Converter[] {
 }
 
 const FASTAPI_TYPES: Record<string, string | undefined> = { default: 'str', string: 'str', int: 'int', float: 'float', path: 'str', uuid: 'UUID' };
+const STARLETTE_CONVERTORS = new Set(['int', 'float', 'path', 'uuid']);
 const DJANGO_CONVERTERS: Record<string, string | undefined> = { default: 'str', string: 'str', int: 'int', path: 'path', uuid: 'uuid' };
 
 function methodsOf(m: RuleMatch): { list?: string[]; raw?: Node } {
@@ -68,7 +69,10 @@ export default defineRule({
         const path = stringValue(pathNode);
         if (!pathNode || path === undefined) return false;
         const convs = converters(path);
-        const fastPath = path.replace(/<(?:([a-zA-Z_]+)(?:\([^)]*\))?:)?([A-Za-z_][A-Za-z0-9_]*)>/g, (_s, conv: string | undefined, name: string) => (conv === 'path' ? `{${name}:path}` : `{${name}}`));
+        // Starlette's convertors keep Flask's matching: `/post/seven` stays a 404 for <int:x>, not a 422
+        const fastPath = path.replace(/<(?:([a-zA-Z_]+)(?:\([^)]*\))?:)?([A-Za-z_][A-Za-z0-9_]*)>/g, (_s, conv: string | undefined, name: string) =>
+          conv && STARLETTE_CONVERTORS.has(conv) ? `{${name}:${conv}}` : `{${name}}`,
+        );
         const methods = methodsOf(m);
         const extra: string[] = [];
         const endpoint = args.keywords.get('endpoint');
@@ -110,6 +114,23 @@ export default defineRule({
           .replace(/<(?:([a-zA-Z_]+)(?:\([^)]*\))?:)?([A-Za-z_][A-Za-z0-9_]*)>/g, (_s, conv: string | undefined, name: string) => `<${DJANGO_CONVERTERS[conv ?? 'default'] ?? 'str'}:${name}>`);
         const methods = methodsOf(m);
         const deco = m.captures.finding;
+        if (fn.text.startsWith('async') && methods.list) {
+          // Django 4.2's method decorators do not await async views (5.0+ do): check the method in the body
+          const allowed = methods.list.length === 1 && methods.list[0] === 'GET' ? ['GET', 'HEAD'] : methods.list;
+          const notAllowed = fx.importFrom('django.http', 'HttpResponseNotAllowed');
+          const body = fn.childForFieldName('body');
+          const stmts = body?.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') ?? [];
+          const first = stmts[0]?.type === 'expression_statement' && stmts[0].namedChildren[0]?.type === 'string' ? stmts[1] : stmts[0];
+          if (!first) return false;
+          const ind = fx.indentOf(first);
+          const list = `[${allowed.map((x) => JSON.stringify(x)).join(', ')}]`;
+          fx.insert(first.startIndex, `if request.method not in ${list}:\n${ind}    return ${notAllowed}(${list})\n${ind}`);
+          const bad = convs.filter((c) => c.conv !== 'default' && !DJANGO_CONVERTERS[c.conv]);
+          fx.todo(deco.parent!, bad.length ? `Django has no \`${bad[0].conv}\` path converter: route "${path}" with re_path() or register_converter(), then add it to urls.py` : `add to urls.py: path(${JSON.stringify(djPath)}, ${fname}, name=${JSON.stringify(endpoint)})`);
+          fx.replaceRange(fx.lineStart(deco.startIndex), fx.lineEnd(deco.endIndex) + 1, '');
+          if (!fx.paramNames(fn).includes('request')) fx.ensureParam(fn, 'request', 'request', { first: true });
+          return;
+        }
         let replacement: string;
         if (methods.list && methods.list.length === 1 && methods.list[0] === 'GET') {
           replacement = `@${fx.importFrom('django.views.decorators.http', 'require_safe')}`;

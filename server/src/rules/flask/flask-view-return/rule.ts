@@ -35,15 +35,36 @@ function shape(m: RuleMatch): Shape | undefined {
     if (items.length < 2 || items.length > 3) return undefined;
     const [body, second, third] = items;
     if (body.type === 'call' && OWNED_BY_OTHER_RULES.has(m.resolve(body.childForFieldName('function')) ?? '')) return undefined;
-    if (items.length === 2 && isHeaders(second)) return { body, kind: kindOf(body), headers: second };
+    const bodyKind = body.type === 'identifier' && textParams(m).has(body.text) ? 'text' : kindOf(body);
+    if (items.length === 2 && isHeaders(second)) return { body, kind: bodyKind, headers: second };
     if (!isStatus(second) || (third && !isHeaders(third))) return undefined;
-    return { body, kind: kindOf(body), status: second, headers: third };
+    return { body, kind: bodyKind, status: second, headers: third };
   }
-  const kind = kindOf(value);
+  let kind = kindOf(value);
+  if (kind === 'unknown' && value.type === 'identifier' && textParams(m).has(value.text)) kind = 'text';
   if (kind === 'unknown') return undefined;
   // FastAPI serializes dicts and lists itself; a bare string would become a JSON string instead of HTML
   if (kind === 'json' && m.ctx.target === 'fastapi') return undefined;
   return { body: value, kind };
+}
+
+/** Parameters of the view that its route fills from a string or path segment (`<slug>`, `<path:p>`): text. */
+function textParams(m: RuleMatch): Set<string> {
+  const out = new Set<string>();
+  let fn: Node | null = m.captures.finding.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  const dd = fn?.parent?.type === 'decorated_definition' ? fn.parent : undefined;
+  // a parameter rebound in the body may no longer hold the segment
+  const body = fn?.childForFieldName('body')?.text ?? '';
+  for (const d of dd?.namedChildren ?? []) {
+    const first = d?.type === 'decorator' && d.namedChildren[0]?.type === 'call' ? d.namedChildren[0].childForFieldName('arguments')?.namedChildren[0] : undefined;
+    if (first?.type !== 'string') continue;
+    for (const seg of first.text.matchAll(/<(?:(string|path):)?([A-Za-z_][A-Za-z0-9_]*)>|\{([A-Za-z_][A-Za-z0-9_]*)(?::(?:str|path))?\}/g)) {
+      const name = seg[2] ?? seg[3];
+      if (name && !new RegExp(`\\b${name}\\s*(=[^=]|\\+=)`).test(body)) out.add(name);
+    }
+  }
+  return out;
 }
 
 function inView(m: RuleMatch): boolean {
