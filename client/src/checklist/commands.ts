@@ -225,11 +225,12 @@ export function registerChecklistCommands(context: vscode.ExtensionContext, deps
 
   reg(
     ChecklistCommands.wontPort,
-    guarded("Mark won't port", async (node?: ChecklistNode, selected?: ChecklistNode[]) => {
+    // a reason passed as the third argument (keybindings, other extensions, tests) skips the input box
+    guarded("Mark won't port", async (node?: ChecklistNode, selected?: ChecklistNode[], given?: unknown) => {
       const byFolder = idsByFolder(targets(node, selected), (n) => n.openIds);
       const count = [...byFolder.values()].reduce((n, ids) => n + ids.length, 0);
       if (!count) return;
-      const reason = await vscode.window.showInputBox({
+      const reason = typeof given === 'string' && given.trim() ? given : await vscode.window.showInputBox({
         title: "Won't port",
         prompt: `Why won't ${count === 1 ? 'this occurrence' : `these ${count} occurrences`} be ported? (kept in the shared checklist)`,
         placeHolder: 'e.g. dead code, removed with the old admin',

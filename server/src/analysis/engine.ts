@@ -61,12 +61,21 @@ interface Internal {
   known?: { fixable: boolean; safe: boolean };
 }
 
+/** A finding of an earlier analysis, as data (never its fixable/safe getters: the earlier tree may be gone). */
+export interface CarriedFinding {
+  finding: Omit<Finding, 'fixable' | 'safe' | 'fix'>;
+  rule: LoadedRule;
+  target: FixTarget;
+  order: number;
+  known?: { fixable: boolean; safe: boolean };
+}
+
 /** What an incremental analysis (incremental.ts) hands the engine: statements to query, findings to keep. */
 export interface PartialRun {
   /** query only these nodes (top-level statements of the new tree) */
   roots: Node[];
   /** findings of the previous analysis outside `roots`, already moved to the new text's offsets */
-  kept: { finding: Finding; rule: LoadedRule; target: FixTarget; order: number; known?: { fixable: boolean; safe: boolean } }[];
+  kept: CarriedFinding[];
   /** a full analysis of the same tree, for the fix plans of kept findings */
   full: () => Analysis;
   /** module-level function → what its returns resolve to, carried over (entries of `roots` are recomputed) */
@@ -151,7 +160,10 @@ export class Analysis {
         this.addFinding(rule, target, m, order);
       }
     }
-    if (this.partial) for (const k of this.partial.kept) this.internal.push(this.carried(k));
+    if (this.partial) {
+      for (const k of this.partial.kept) this.internal.push(this.carried(k));
+      this.partial.kept = []; // do not hold the previous analysis
+    }
     this.internal.sort((a, b) => a.finding.start - b.finding.start || a.finding.end - b.finding.end || a.order - b.order);
     for (const i of this.internal) this.findings.push(i.finding);
   }
@@ -338,8 +350,12 @@ export function analyze(grammar: PythonGrammar, text: string, opts: AnalyzeOptio
 }
 
 /** The internals incremental.ts carries over from one analysis to the next. */
-export function internalsOf(a: Analysis): { finding: Finding; rule: LoadedRule; target: FixTarget; order: number; known?: { fixable: boolean; safe: boolean } }[] {
-  return (a as unknown as { internal: Internal[] }).internal.map((it, i) => ({ finding: it.finding, rule: it.rule, target: it.target, order: it.order, known: a.knownFix(i) }));
+export function internalsOf(a: Analysis): CarriedFinding[] {
+  return (a as unknown as { internal: Internal[] }).internal.map((it, i) => {
+    const f = it.finding;
+    const finding = { rule: f.rule, from: f.from, category: f.category, message: f.message, severity: f.severity, start: f.start, end: f.end, range: f.range, target: f.target };
+    return { finding, rule: it.rule, target: it.target, order: it.order, known: a.knownFix(i) };
+  });
 }
 
 /** Applies fix-all passes until nothing fixable is left (at most `maxPasses`). */

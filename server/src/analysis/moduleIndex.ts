@@ -97,7 +97,11 @@ export class ModuleIndex {
   private readonly modules = new Map<string, ModuleSummary>();
   private readonly bySuffix = new Map<string, string[]>();
 
+  /** bumped by every set(): an analysis made with an older version may resolve differently */
+  version = 0;
+
   set(moduleName: string, summary: ModuleSummary) {
+    this.version++;
     if (!this.modules.has(moduleName)) {
       const parts = moduleName.split('.');
       for (let i = 0; i < parts.length; i++) {
