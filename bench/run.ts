@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadPython } from '../server/src/parsing/python';
 import { RULES } from '../server/src/rules/generated';
-import { analyze } from '../server/src/analysis/engine';
+import { analyzeDocument, lastFallback } from '../server/src/analysis/incremental';
+import type { Analysis } from '../server/src/analysis/engine';
 import { LineMap } from '../server/src/analysis/lineMap';
 import { DEFAULT_SETTINGS } from '../server/src/analysis/types';
 import { DEFAULT_SELECTION, listFiles, readText } from '../server/src/workspace/files';
@@ -82,6 +83,9 @@ async function main() {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ruff = require('@astral-sh/ruff-wasm-nodejs') as typeof import('@astral-sh/ruff-wasm-nodejs');
   const ws = new ruff.Workspace({ lint: { select: ['DJ', 'FAST', 'E9', 'F'] } }, ruff.PositionEncoding.Utf16);
+  // the settings must select the rules: a probe with an F401 and an F821 must report both
+  const probe = (ws.check('import os\nx = undefined_name\n') as { code?: string }[]).map((d) => d.code).sort();
+  if (probe.join() !== 'F401,F821') throw new Error(`ruff settings select nothing useful: probe gave ${JSON.stringify(probe)}`);
   let ruffDiagnostics = 0;
   const ruffOnce = () => {
     const t = performance.now();
@@ -204,20 +208,26 @@ function bigFlaskFile(n: number): string {
   return out.split('\n').slice(0, n).join('\n') + '\n';
 }
 
-/** Edit → fresh findings, as the server does it: DocumentStore.change (tree.edit + incremental reparse), then analyze. */
+/**
+ * Edit → fresh findings, as the server does it: DocumentStore.change (tree.edit + incremental reparse), then
+ * analyzeDocument with the previous analysis (incremental where it can be, else full), as lsp/service.ts does.
+ */
 function editLatency(g: Awaited<ReturnType<typeof loadPython>>, rel: string, text: string, index: ModuleIndex | undefined, chars: number, pastes: number): number[] {
   const store = new DocumentStore(g);
+  const fallbacks = new Map<string, number>();
   const uri = `file:///bench/${rel}`;
   store.open(uri, 'python', 1, text);
   const random = rng(42);
   const times: number[] = [];
   const paste = '        value = request.args.get("q", type=int)  # pasted\n';
+  let prev: Analysis | undefined;
   const doAnalyze = () => {
     const d = store.get(uri)!;
-    const a = analyze(g, d.text, { settings, path: rel, index, tree: d.tree ?? undefined }, RULES);
-    const n = a.findings.length;
-    a.dispose();
-    return n;
+    const a = analyzeDocument(g, d, { settings, path: rel, index }, RULES, prev);
+    if (prev && lastFallback) fallbacks.set(lastFallback, (fallbacks.get(lastFallback) ?? 0) + 1);
+    prev?.dispose();
+    prev = a;
+    return a.findings.length;
   };
   doAnalyze(); // opening the document is not an edit
   let version = 1;
@@ -244,7 +254,9 @@ function editLatency(g: Awaited<ReturnType<typeof loadPython>>, rel: string, tex
     doAnalyze();
     times.push(performance.now() - t);
   }
+  prev?.dispose();
   store.dispose();
+  console.log(`  edits of ${rel}: ${times.length - [...fallbacks.values()].reduce((s, n) => s + n, 0)} incremental; full: ${JSON.stringify(Object.fromEntries(fallbacks))}`);
   return times;
 }
 

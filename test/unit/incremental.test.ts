@@ -50,22 +50,28 @@ for (const target of ['django', 'fastapi'] as const) {
     const random = rng(target === 'django' ? 7 : 11);
     let prev: Analysis | undefined = analyzeDocument(g, store.get(uri)!, { settings, path: rel, index }, RULES);
     let incremental = 0;
+    let undo: { start: number; end: number; text: string } | undefined;
     const N = 120;
     for (let i = 0; i < N; i++) {
-      // one or two changes per didChange, sometimes two didChanges before an analysis
+      // random edits, every other one undone soon after (so the file is not left broken for good);
+      // sometimes two didChanges before an analysis
       const rounds = random() < 0.2 ? 2 : 1;
       for (let r = 0; r < rounds; r++) {
         const cur = store.get(uri)!.text;
         const lm = new LineMap(cur);
-        const changes = [];
-        for (let c = random() < 0.2 ? 2 : 1; c > 0; c--) {
-          const at = Math.floor(random() * cur.length);
-          const del = random() < 0.25 ? Math.floor(random() * 12) : 0;
-          const text = SNIPPETS[Math.floor(random() * SNIPPETS.length)];
-          changes.push({ range: { start: lm.position(at), end: lm.position(Math.min(cur.length, at + del)) }, text });
-          break; // (a second change would need positions in the text after the first)
+        let at: number;
+        let end: number;
+        let text: string;
+        if (undo && random() < 0.5) {
+          ({ start: at, end, text } = undo);
+          undo = undefined;
+        } else {
+          at = Math.floor(random() * cur.length);
+          end = Math.min(cur.length, at + (random() < 0.25 ? Math.floor(random() * 12) : 0));
+          text = SNIPPETS[Math.floor(random() * SNIPPETS.length)];
+          undo = { start: at, end: at + text.length, text: cur.slice(at, end) };
         }
-        store.change(uri, i * 3 + r + 2, changes);
+        store.change(uri, i * 3 + r + 2, [{ range: { start: lm.position(at), end: lm.position(end) }, text }]);
       }
       const d = store.get(uri)!;
       const inc = analyzeDocument(g, d, { settings, path: rel, index }, RULES, prev);

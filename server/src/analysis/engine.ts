@@ -1,5 +1,5 @@
 // The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
-import type { PythonGrammar, Query, Tree, Node } from '../parsing/python';
+import { parseRefusal, type PythonGrammar, type Query, type Tree, type Node } from '../parsing/python';
 import { Bindings } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
@@ -114,6 +114,19 @@ export class Analysis {
     this.topReturns = partial ? new Map(partial.topReturns) : new Map();
     this.run(rules);
     this.collectTopReturns(partial?.roots);
+  }
+
+  private sig: string | undefined;
+  /** The module scope's bindings as text (what they bind, to what): equal signatures resolve names alike. */
+  get moduleSignature(): string {
+    if (this.sig !== undefined) return this.sig;
+    const t = (n: Node | undefined) => (n ? this.text.slice(n.startIndex, n.endIndex) : '');
+    const parts: string[] = [];
+    for (const [name, list] of this.bindings.module.bindings) {
+      for (const b of list) parts.push(`${name}|${b.kind}|${b.module ?? ''}|${b.importedName ?? ''}|${t(b.value)}|${t(b.type)}|${(b.bases ?? []).map(t).join(',')}`);
+    }
+    parts.push(`*${this.bindings.module.wildcardModules.join(',')}`);
+    return (this.sig = parts.join('\n'));
   }
 
   /** What each module-level function's returns resolve to (only those among `within` when given). */
@@ -334,6 +347,8 @@ export class Analysis {
 }
 
 function parseWith(grammar: PythonGrammar, text: string) {
+  const refused = parseRefusal(text);
+  if (refused) throw new Error(`not analyzed: ${refused}`);
   try {
     return parserFor(grammar).parse(text);
   } catch (e) {

@@ -1,10 +1,10 @@
 // Incremental analysis of an edited document (the language server's didChange path): the findings of the previous
 // analysis outside the edited top-level statements are kept (moved to the new offsets), and the rules' queries run
 // only over the edited statements. The result equals a full analysis (test/unit/incremental.test.ts); whenever that
-// cannot be shown cheaply it *is* a full analysis: an edit outside the body of a module-level function (imports,
-// module-level bindings, decorators, signatures, classes, anything between statements), more than MAX_STATEMENTS
-// statements touched, a change of the port markers or a marker inside an edited statement, a function whose
-// returns now resolve differently (it may be an app factory), other settings, path or index, or a lost change log.
+// cannot be shown cheaply it *is* a full analysis: an edited import statement, module-level bindings that differ
+// (name, kind, imported module/name, assigned value, class bases, star imports), more than MAX_STATEMENTS
+// statements touched, a change of the port markers or a marker inside an edited statement, a module-level function
+// whose returns now resolve differently (it may be an app factory), other settings, path or index, or a lost log.
 import type { Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
@@ -37,6 +37,7 @@ function metaOf(doc: Doc, opts: AnalyzeOptions, rules: readonly LoadedRule[]): M
 function full(grammar: PythonGrammar, doc: Doc, opts: AnalyzeOptions, rules: readonly LoadedRule[], why: string): Analysis {
   lastFallback = why;
   const a = analyze(grammar, doc.text, { ...opts, tree: doc.tree ?? undefined }, rules);
+  void a.moduleSignature; // now, while its tree is alive: the next edit deletes it
   metas.set(a, metaOf(doc, opts, rules));
   return a;
 }
@@ -68,24 +69,19 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     for (const cr of r.ranges!) regions.push([cr.startIndex, cr.endIndex]);
   }
 
-  // the top-level statements they touch: each must be a module-level function edited inside its body
+  // the top-level statements they touch (a region of whitespace between statements touches none)
   const top = tree.rootNode.namedChildren.filter((n): n is Node => !!n);
   const affected = new Map<number, Node>();
   for (const [s, e] of regions) {
-    let hit = false;
     for (const st of top) {
       if (st.startIndex > e) break;
       if (st.endIndex < s) continue;
-      hit = true;
-      const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
-      const body = def?.type === 'function_definition' ? def.childForFieldName('body') : null;
-      if (!body || s < body.startIndex || e > st.endIndex) return full(grammar, doc, opts, rules, `edit outside a function body (${st.type})`);
       affected.set(st.startIndex, st);
     }
-    if (!hit) return full(grammar, doc, opts, rules, 'edit between statements');
     if (affected.size > MAX_STATEMENTS) return full(grammar, doc, opts, rules, 'too many statements');
   }
   const roots = [...affected.values()].sort((a, b) => a.startIndex - b.startIndex);
+  for (const r of roots) if (r.type === 'import_statement' || r.type === 'import_from_statement' || r.type === 'future_import_statement') return full(grammar, doc, opts, rules, 'import edited');
 
   // markers: the same ones, none inside an edited statement
   const markers = scanMarkers(doc.text, new LineMap(doc.text));
@@ -122,6 +118,11 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     full: () => (fullMemo ??= analyze(grammar, doc.text, { ...opts, tree }, rules)),
   };
   const a = analyze(grammar, doc.text, { ...opts, tree }, rules, partial);
+  // the same module-level bindings (imports, defs, classes and their bases, assignments and their values)
+  if (a.moduleSignature !== prev.moduleSignature) {
+    a.dispose();
+    return full(grammar, doc, opts, rules, 'module-level bindings changed');
+  }
   // a function whose returns resolve differently may be an app factory used elsewhere
   for (const [k, v] of a.topReturns) {
     if (prev.topReturns.get(k) !== v) {

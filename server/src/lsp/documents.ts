@@ -4,7 +4,7 @@
 // with the edited old tree. Trees of closed documents are deleted.
 import { Edit, type Parser } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import type { PythonGrammar, Tree, Point } from '../parsing/python';
+import { parseRefusal, type PythonGrammar, type Tree, type Point } from '../parsing/python';
 import { LineMap } from '../analysis/lineMap';
 
 export interface Doc {
@@ -84,7 +84,7 @@ export class DocumentStore {
   maxChars = 2_000_000;
 
   private parse(text: string, old?: Tree | null): Tree | null {
-    if (text.length > this.maxChars) return null;
+    if (text.length > this.maxChars || parseRefusal(text)) return null;
     this.parser ??= this.grammar.newParser();
     try {
       return this.parser.parse(text, old ?? null);

@@ -4,11 +4,12 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, TextDocumentEdit, type Connection, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { CONFIG_SECTION, DIAGNOSTIC_SOURCE, TODO_CODE, type DiagnosticData } from '../../../protocol';
-import { analyze, fixAllText, type Analysis } from '../analysis/engine';
+import { fixAllText, type Analysis } from '../analysis/engine';
+import { analyzeDocument } from '../analysis/incremental';
 import { LineMap } from '../analysis/lineMap';
 import type { Finding, PortMarker, Severity } from '../analysis/types';
 import type { LoadedRule } from '../analysis/rule';
-import type { PythonGrammar } from '../parsing/python';
+import { parseRefusal, type PythonGrammar } from '../parsing/python';
 import { readText, type FileSelection } from '../workspace/files';
 import { DocumentStore, type Doc } from './documents';
 import { diffEdits, toTextEdits } from './edits';
@@ -286,6 +287,11 @@ export class PortService {
       this.note(`${uri} is larger than frameworkPorter.maxFileSize (${doc.text.length} > ${rs.selection.maxFileSize}); not analyzed.`);
       return out;
     }
+    const refused = parseRefusal(doc.text);
+    if (refused) {
+      this.note(`${uri} is not analyzed: ${refused}.`);
+      return out;
+    }
     const key = settingsKey(rs.settings);
     const epoch = loc?.folder.epoch ?? 0;
     const cached = this.analyses.get(uri);
@@ -295,7 +301,7 @@ export class PortService {
     }
     cached?.analysis.dispose();
     this.analyses.delete(uri);
-    const analysis = analyze(this.opts.grammar, doc.text, { settings: rs.settings, path: this.pathOf(uri, loc?.rel), index: loc?.folder.index, tree: doc.tree ?? undefined }, this.opts.rules);
+    const analysis = analyzeDocument(this.opts.grammar, doc, { settings: rs.settings, path: this.pathOf(uri, loc?.rel), index: loc?.folder.index }, this.opts.rules, cached?.analysis);
     this.analyses.set(uri, { version: v, key, folder: loc?.folder, epoch, analysis });
     out.analysis = analysis;
     return out;

@@ -43,3 +43,46 @@ export function loadPython(): Promise<PythonGrammar> {
   })();
   return loading;
 }
+
+/** CPython refuses more than 100 nested indentation levels; well beyond that, tree-sitter's wasm parser can fail. */
+export const MAX_INDENT_LEVELS = 150;
+
+/**
+ * Why a text is not handed to the parser, or undefined. Deeply indented text (1,500 nested blocks, about 1 MB)
+ * makes the wasm parser fail with "memory access out of bounds" and leaves the wasm instance broken for every later
+ * parse in the process; no Python file gets there (CPython stops at 100 levels), so such text is refused up front.
+ */
+export function parseRefusal(text: string): string | undefined {
+  const stack: number[] = [0];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    let w = 0;
+    let j = i;
+    for (; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 32) w++;
+      else if (c === 9) w = (w & ~7) + 8;
+      else break;
+    }
+    const c = text.charCodeAt(j);
+    if (j < n && c !== 10 && c !== 13 && c !== 35 /* # */) {
+      while (stack.length > 1 && stack[stack.length - 1] > w) stack.pop();
+      if (w > stack[stack.length - 1]) {
+        stack.push(w);
+        if (stack.length > MAX_INDENT_LEVELS) return `more than ${MAX_INDENT_LEVELS} levels of indentation (line ${lineNumberAt(text, j)}); Python allows 100`;
+      }
+    }
+    // next line
+    let k = j;
+    while (k < n && text.charCodeAt(k) !== 10 && text.charCodeAt(k) !== 13) k++;
+    i = k + 1;
+  }
+  return undefined;
+}
+
+function lineNumberAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
