@@ -177,3 +177,9 @@ export namespace RulesInfoRequest {
   export const method = 'frameworkPorter/rules';
   export const type = new RequestType<{ folderUri?: string }, RuleInfoItem[], void>(method);
 }
+
+/** The server's process id and version (what a client or a test needs to check it is alive, or restarted). */
+export namespace ServerInfoRequest {
+  export const method = 'frameworkPorter/serverInfo';
+  export const type = new RequestType<void, { pid: number; version: string }, void>(method);
+}

@@ -12,7 +12,7 @@ export function activate(context: ExtensionContext) {
   const client = activateLanguageClient(context);
   activateCommands(context);
   const checklist = activateChecklist(context, client);
-  return testApi(context, { checklist });
+  return testApi(context, { checklist, client });
 }
 
 export function deactivate() {

@@ -16,8 +16,10 @@ function serverOptions(context: vscode.ExtensionContext): ServerOptions {
   };
 }
 
-function clientOptions(): LanguageClientOptions {
+function clientOptions(context: vscode.ExtensionContext): LanguageClientOptions {
   return {
+    // the scan cache lives in the extension's storage, never in the repository
+    initializationOptions: { storagePath: context.globalStorageUri.fsPath },
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
@@ -43,7 +45,7 @@ function clientOptions(): LanguageClientOptions {
 
 /** Creates and starts the client; features that talk to the server (the checklist) get it from here. */
 export function activateLanguageClient(context: vscode.ExtensionContext): LanguageClient {
-  const c = new LanguageClient('frameworkPorter', 'Framework Porter', serverOptions(context), clientOptions());
+  const c = new LanguageClient('frameworkPorter', 'Framework Porter', serverOptions(context), clientOptions(context));
   client = c;
   c.start().catch((e: unknown) => outputChannel().error(`The Framework Porter language server did not start: ${e instanceof Error ? e.message : String(e)}`));
   context.subscriptions.push({ dispose: () => void deactivateLanguageClient() });

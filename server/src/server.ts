@@ -13,7 +13,8 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { FIX_ALL_KIND, SERVER_COMMANDS } from '../../protocol';
+import { FIX_ALL_KIND, SERVER_COMMANDS, ServerInfoRequest } from '../../protocol';
+import { version as SERVER_VERSION } from '../../package.json';
 import { loadPython } from './parsing/python';
 import { RULES } from './rules/generated';
 import { PortService } from './lsp/service';
@@ -125,6 +126,7 @@ conn.onCodeAction(guard('computing code actions', [], (s, p) => provideCodeActio
 conn.onCodeActionResolve((action) => guard('resolving a code action', action, (s, a: CodeAction) => resolveCodeAction(s, a))(action));
 conn.onHover(guard('computing a hover', null, (s, p) => provideHover(s, p.textDocument.uri, p.position)));
 registerChecklistRequests(conn, () => checklist);
+conn.onRequest(ServerInfoRequest.method, () => ({ pid: process.pid, version: SERVER_VERSION }));
 conn.onExecuteCommand(guard('running a command', undefined, (s, p) => executeCommand(s, p)));
 
 conn.onShutdown(() => {

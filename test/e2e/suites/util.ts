@@ -25,6 +25,7 @@ export interface TestApi {
   getChecklistTree(): ChecklistNodeLike[];
   getStatusText(): string;
   refreshChecklist?(): Promise<ChecklistNodeLike[]>;
+  serverPid?(): Promise<number | undefined>;
 }
 
 export function folder(): vscode.WorkspaceFolder {
