@@ -9,6 +9,10 @@ import * as path from 'node:path';
 import { fork, type ChildProcess } from 'node:child_process';
 import { ensureCorpus, CORPUS_DIR, ROOT } from './lib';
 import { fuzzPool, makeInput, type FuzzInput } from './mutate';
+import { loadPython } from '../../server/src/parsing/python';
+import { RULES } from '../../server/src/rules/generated';
+import { fuzzOne } from './fuzzCore';
+import { fuzzServer } from './fuzzServer';
 
 export interface Args {
   seed: number;
@@ -59,9 +63,6 @@ type Req = { kind: 'index'; seed: number; index: number; corpus: boolean } | { k
 type Res = { ok: true; ms: number; findings: number; fixes: number; violations: string[] } | { ok: false; ms: number; error: string };
 
 async function child() {
-  const { loadPython } = await import('../../server/src/parsing/python');
-  const { RULES } = await import('../../server/src/rules/generated');
-  const { fuzzOne } = await import('./fuzzCore');
   const g = await loadPython();
   const pools = new Map<boolean, ReturnType<typeof poolFor>>();
   process.on('message', (m: Req) => {
@@ -93,7 +94,7 @@ class Runner {
   spawns = 0;
   private start() {
     this.spawns++;
-    const p = fork(__filename, ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--import', 'tsx', '--stack-size=984'] });
+    const p = fork(__filename, ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--import', 'tsx'] });
     this.proc = p;
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: { ready?: boolean }) => {
@@ -211,7 +212,7 @@ export async function fuzzAnalyzer(a: Args, log: (s: string) => void = console.l
     while (next < indices.length) {
       const index = indices[next++];
       const input = makeInput(a.seed, index, pool);
-      const big = input.text.length > 500_000 || input.mutations.some((m) => m.startsWith('deep'));
+      const big = input.text.length > 500_000 || input.mutations.some((m) => m.startsWith("deep"));
       const r = await runner.run({ kind: 'index', seed: a.seed, index, corpus: a.corpus }, big ? a.timeout * 2 : a.timeout);
       sum.inputs++;
       for (const m of input.mutations) sum.byMutation[m] = (sum.byMutation[m] ?? 0) + 1;
@@ -268,7 +269,6 @@ async function main() {
     log(`  mutations: ${Object.entries(s.byMutation).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   }
   if (a.server > 0) {
-    const { fuzzServer } = await import('./fuzzServer');
     const s = await fuzzServer({ seed: a.seed, count: a.server, corpus: a.corpus }, log);
     failed += s.failures.length;
     log(

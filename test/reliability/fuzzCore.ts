@@ -1,7 +1,7 @@
 // One fuzz input through the analyzer: analysis, a few single fixes and the fix-all, with the checks that hold for any
 // input (edits in bounds and disjoint; a text that parsed cleanly still parses cleanly after any fix; fix-all
 // idempotent on clean inputs). Throws on a crash; returns violations.
-import type { PythonGrammar } from '../../server/src/parsing/python';
+import { parseRefusal, type PythonGrammar } from '../../server/src/parsing/python';
 import { analyze, fixAllText } from '../../server/src/analysis/engine';
 import { applyEdits, normalizeEdits } from '../../server/src/analysis/materialize';
 import type { LoadedRule } from '../../server/src/analysis/rule';
@@ -12,15 +12,36 @@ export interface FuzzOutcome {
   fixes: number;
   fixAllChanged: boolean;
   violations: string[];
+  refused?: boolean;
 }
 
 export function fuzzOne(g: PythonGrammar, rules: readonly LoadedRule[], text: string, target: 'django' | 'fastapi' | 'flask', maxFixes = 4): FuzzOutcome {
   const opts = { settings: settingsFor(target), path: 'pkg/app.py' };
   const v: string[] = [];
-  const a = analyze(g, text, opts, rules);
+  // text the parser must not see (see parseRefusal) is refused by analyze() with a reason, not parsed
+  if (parseRefusal(text)) {
+    try {
+      analyze(g, text, opts, rules).dispose();
+      v.push('analyze() accepted a text parseRefusal refuses');
+    } catch (e) {
+      if (!/^not analyzed: /.test((e as Error).message)) throw e;
+    }
+    return { findings: 0, fixes: 0, fixAllChanged: false, violations: v, refused: true };
+  }
+  const parser = g.newParser();
+  const tree = parser.parse(text);
+  parser.delete();
+  if (!tree) throw new Error('the parser returned no tree');
+  const clean0 = !tree.rootNode.hasError;
+  let a;
+  try {
+    a = analyze(g, text, { ...opts, tree }, rules);
+  } catch (e) {
+    tree.delete();
+    throw e;
+  }
   let fixes = 0;
-  let clean: boolean | undefined;
-  const isClean = () => (clean ??= syntaxErrorCount(g, text) === 0);
+  const isClean = () => clean0;
   try {
     // lazy fixes for the first few fixable findings, as the editor asks for them
     for (let i = 0; i < a.findings.length && fixes < maxFixes; i++) {
@@ -42,6 +63,7 @@ export function fuzzOne(g: PythonGrammar, rules: readonly LoadedRule[], text: st
     }
   } finally {
     a.dispose();
+    tree.delete();
   }
   let fixAllChanged = false;
   if (a.findings.some((f) => f.fixable)) {

@@ -95,7 +95,9 @@ export const MUTATIONS: Mutation[] = [
 /** Rare, expensive mutations (each bounded): deep nesting, megabyte lines. */
 export const HEAVY: Mutation[] = [
   { name: 'deep-parens-10000', apply: (t, r) => { const i = at(t, r); const o = pick(r, ['(', '[', '{', 'f(', 'not ', '-', 'x.']); const c = o === 'f(' || o === '(' ? ')' : o === '[' ? ']' : o === '{' ? '}' : ''; return t.slice(0, i) + '\nx = ' + o.repeat(10000) + '1' + c.repeat(r() < 0.8 ? 10000 : 9000) + '\n' + t.slice(i); } },
-  { name: 'deep-blocks-10000', apply: (t) => { let s = ''; for (let d = 0; d < 10000; d++) s += ' '.repeat(d) + 'if x:\n'; return t + '\n' + s + ' '.repeat(10000) + 'request.args.get("q")\n'; } },
+  // nested blocks cost depth² bytes of indentation: 1,500 levels is 1.1 MB (10,000 would be 50 MB; see HUGE below)
+  { name: 'deep-blocks-1500', apply: (t) => { let s = ''; for (let d = 0; d < 1500; d++) s += ' '.repeat(d) + 'if x:\n'; return t + '\n' + s + ' '.repeat(1500) + 'request.args.get("q")\n'; } },
+  { name: 'deep-lambdas-10000', apply: (t) => t + '\nf = ' + 'lambda: '.repeat(10000) + 'request\n' },
   { name: 'deep-binary-10000', apply: (t, r) => t + '\ny = ' + Array.from({ length: 10000 }, () => pick(r, ['a', '1', 'request.args'])).join(pick(r, [' + ', ' or ', ' and ', '.', ' if c else '])) + '\n' },
   { name: 'megabyte-line', apply: (t, r) => { const i = at(t, r); const unit = pick(r, ['x', 'ab + ', '"s" ', '(', '# ', 'jsonify(1), ']); return t.slice(0, i) + unit.repeat(Math.ceil(1_000_000 / unit.length)) + t.slice(i); } },
   { name: 'megabyte-string', apply: (t) => t + '\ns = """' + 'z'.repeat(1_000_000) + '"""\n' },

@@ -299,7 +299,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         cachedSet.add(rel);
         stats.analysisCacheHits++;
         done++;
-      } else analyzeWork.push({ kind: 'analyze', rel, text: textOf(rel) });
+      } else analyzeWork.push({ kind: 'analyze', rel, text: textOf(rel), ungatedOnly: usePrefilter && !relevant.has(rel) });
     }
     progress();
     if (analyzeWork.length) {

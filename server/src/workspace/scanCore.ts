@@ -21,11 +21,13 @@ export function plainFinding(f: Finding): PlainFinding {
 
 export type Work =
   | { kind: 'index'; rel: string; text: string; /** keep the tree for a later analyze of the same file */ keep: boolean }
-  | { kind: 'analyze'; rel: string; text: string };
+  | { kind: 'analyze'; rel: string; text: string; /** not relevant: only the rules without `requires` can fire */ ungatedOnly?: boolean };
 
 export type WorkResult =
   | { kind: 'index'; rel: string; summary: ModuleSummary }
   | { kind: 'analyze'; rel: string; analysis: FileAnalysis };
+
+const ungatedRule = (r: LoadedRule) => Object.keys(r.requires).length === 0;
 
 /** Holds a grammar's parser and (between the index and the analyze step) the trees of files parsed for both. */
 export class ScanCore {
@@ -72,7 +74,8 @@ export class ScanCore {
     }
     if (!tree) return { kind: 'analyze', rel: w.rel, analysis: { findings: [], markers: [] } };
     try {
-      const a = analyze(this.grammar, w.text, { settings: this.settings, path: w.rel, index: this.index, tree }, this.rules);
+      const only = w.ungatedOnly ? ungatedRule : undefined;
+      const a = analyze(this.grammar, w.text, { settings: this.settings, path: w.rel, index: this.index, tree, only }, this.rules);
       return { kind: 'analyze', rel: w.rel, analysis: { findings: a.findings.map(plainFinding), markers: a.markers } };
     } finally {
       tree.delete();
