@@ -59,7 +59,7 @@ test('crash fixtures found by the fuzzer stay fixed (no exception, no violated c
   }
 });
 
-test('large files: a 10 MB file is skipped by maxFileSize with a reason; the analyzer on it is measured', async () => {
+test('large files: a 10 MB file is skipped by maxFileSize with a reason, within 2 s', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-big-'));
   try {
     const unit = 'def f(x):\n    return x + 1\n\n';
@@ -71,14 +71,7 @@ test('large files: a 10 MB file is skipped by maxFileSize with a reason; the ana
     assert.deepEqual(l.files, ['small.py']);
     assert.match(l.skipped[0].reason, /larger than maxFileSize/);
     assert.ok(performance.now() - t0 < 2000);
-    // the analyzer itself, measured (the server and scanner never get here for files above maxFileSize)
-    const g = await grammar;
-    const t1 = performance.now();
-    const a = analyze(g, big, { settings: settingsFor('django'), path: 'big.py' }, RULES);
-    const ms = performance.now() - t1;
-    a.dispose();
-    console.log(`  analyzing a 10 MB file took ${Math.round(ms)} ms`);
-    assert.ok(ms < 20000, `10 MB analysis took ${ms} ms`);
+    // (the analyzer's own time on such a file is a benchmark figure, in docs/reliability.md, not a test)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -78,6 +78,39 @@ export function parseRefusal(text: string): string | undefined {
     while (k < n && text.charCodeAt(k) !== 10 && text.charCodeAt(k) !== 13) k++;
     i = k + 1;
   }
+  const deep = bracketOverflow(text);
+  if (deep !== undefined) return `brackets nested more than ${MAX_BRACKET_DEPTH} deep (line ${lineNumberAt(text, deep)}); Python refuses that too`;
+  return undefined;
+}
+
+/** CPython's tokenizer refuses more than 200 nested brackets ("too many nested parentheses"). */
+const MAX_BRACKET_DEPTH = 200;
+
+/** The first place brackets nest deeper than CPython allows, outside strings and comments. */
+function bracketOverflow(text: string): number | undefined {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 35 /* # */) {
+      while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+    } else if (c === 34 || c === 39 /* " ' */) {
+      const triple = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+      i += triple ? 3 : 1;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === c && (!triple || (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c))) {
+          if (triple) i += 2;
+          break;
+        } else if (!triple && (d === 10 || d === 13)) break;
+      }
+    } else if (c === 40 || c === 91 || c === 123) {
+      if (++depth > MAX_BRACKET_DEPTH) return i;
+    } else if (c === 41 || c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    }
+  }
   return undefined;
 }
 
