@@ -2,12 +2,12 @@
 // decided from text alone (no parse).
 //
 // A rule fires only where its captures resolve to a framework object, and Bindings can only produce a qualified
-// name whose root is a module some import statement names: in the file itself, or in the project modules its
-// imports reach through the index. So a file is *relevant* when the import statements of the file or of the
-// project modules it reaches (transitively) name a module of a framework the applicable rules port from. Only
-// relevant files are parsed for the index (the others get an empty summary: they can only export names that no
-// rule looks at); a file is analyzed when it is relevant and contains a needle of an applicable rule.
-// Every step over-approximates: extra imports found in strings or comments only add work, never drop a file.
+// name whose root is a module some import statement names: in the file itself, or — through the index — a name a
+// project module exports. So a file is *relevant* when its import statements name a source framework's module
+// (directRelevance), or import a name the index resolves to a framework object (importsFrameworkName; scan.ts runs
+// this as a fixpoint, summarizing newly relevant files each round). Only relevant files are parsed for the index
+// (the others get an empty summary); a file is analyzed when it is relevant and contains a needle of an applicable
+// rule. Every step over-approximates: extra imports found in strings or comments only add work, never drop a file.
 import { FACTORY, moduleNameFor, suffixMatchAllowed, type ModuleIndex } from '../analysis/moduleIndex';
 import { ruleTarget } from '../analysis/engine';
 import type { LoadedRule } from '../analysis/rule';
