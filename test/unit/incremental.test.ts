@@ -51,7 +51,7 @@ for (const target of ['django', 'fastapi'] as const) {
     let prev: Analysis | undefined = analyzeDocument(g, store.get(uri)!, { settings, path: rel, index }, RULES);
     let incremental = 0;
     let undo: { start: number; end: number; text: string } | undefined;
-    const N = 120;
+    const N = 50;
     for (let i = 0; i < N; i++) {
       // random edits, every other one undone soon after (so the file is not left broken for good);
       // sometimes two didChanges before an analysis
