@@ -69,6 +69,19 @@ export function fastapiRequest(m: RuleMatch, fx: FixBuilder, at: Node): string |
   return 'request';
 }
 
+export type FastapiParam = { name: string; key: string; kind: 'Query' | 'Form' | 'Header' | 'Cookie' | 'File' | 'Body'; type: string; optional: boolean; default?: string };
+
+/** Writes `name: Annotated[type, Kind(alias=…)] = default` into fn's parameters (aliased only when needed). */
+export function addFastapiParam(fx: FixBuilder, fn: Node, p: FastapiParam) {
+  const annotated = fx.importFrom('typing', 'Annotated');
+  const marker = fx.importFrom('fastapi', p.kind);
+  const aliasNeeded = p.kind === 'Header' ? p.key.toLowerCase().replace(/-/g, '_') !== p.name : p.key !== p.name;
+  const alias = aliasNeeded ? `alias=${JSON.stringify(p.key)}` : '';
+  const type = p.optional && p.default === undefined ? `${p.type} | None` : p.type;
+  const dflt = p.default ?? (p.optional ? 'None' : undefined);
+  fx.ensureParam(fn, p.name, `${p.name}: ${annotated}[${type}, ${marker}(${alias})]${dflt !== undefined ? ` = ${dflt}` : ''}`, { hasDefault: dflt !== undefined });
+}
+
 /** FastAPI endpoint parameter for a request value, e.g. `q: Annotated[str | None, Query()] = None`. */
 export function fastapiParam(
   m: RuleMatch,
@@ -78,16 +91,8 @@ export function fastapiParam(
 ): string | undefined {
   const fn = fx.enclosingFunction(at);
   if (!fn) return undefined;
-  const annotated = fx.importFrom('typing', 'Annotated');
-  const marker = fx.importFrom('fastapi', p.kind);
-  const aliasNeeded = p.kind === 'Header' ? p.key.toLowerCase().replace(/-/g, '_') !== p.name : p.key !== p.name;
-  const alias = aliasNeeded ? `alias=${JSON.stringify(p.key)}` : '';
-  const type = p.optional && p.default === undefined ? `${p.type} | None` : p.type;
-  const dflt = p.default ?? (p.optional ? 'None' : undefined);
-  const code = `${p.name}: ${annotated}[${type}, ${marker}(${alias})]${dflt !== undefined ? ` = ${dflt}` : ''}`;
-  const existing = fx.paramNames(fn);
-  if (existing.includes(p.name)) return p.name;
-  fx.ensureParam(fn, p.name, code, { hasDefault: dflt !== undefined });
+  if (fx.paramNames(fn).includes(p.name)) return p.name;
+  addFastapiParam(fx, fn, p);
   if (!isFlaskView(m, fn)) fx.todo(fn, `\`${fn.childForFieldName('name')?.text}\` is not an endpoint: pass ${p.name} from the endpoint that calls it`);
   return p.name;
 }

@@ -4,7 +4,7 @@ import type { Node } from '../../parsing/python';
 import { isReference } from '../../analysis/bindings';
 import { callArgs, isIdentifier, stringValue, toIdentifier, type FixBuilder } from '../../analysis/fixBuilder';
 import type { RuleFix, RuleMatch } from '../../analysis/rule';
-import { djangoRequest, fastapiParam, fastapiRequest, isFlaskView } from './flask';
+import { addFastapiParam, djangoRequest, fastapiParam, fastapiRequest, isFlaskView } from './flask';
 
 export const FLASK_REQUEST = 'flask.request';
 
@@ -231,13 +231,7 @@ export function endpointParam(m: RuleMatch, fx: FixBuilder, expr: Node, p: Endpo
 
 /** The parameter fastapiParam() writes, for an endpoint (no TODO). */
 export function addParam(fx: FixBuilder, fn: Node, p: { name: string; key: string; kind: ParamKind; type: string; optional: boolean; default?: string }) {
-  const annotated = fx.importFrom('typing', 'Annotated');
-  const marker = fx.importFrom('fastapi', p.kind);
-  const aliasNeeded = p.kind === 'Header' ? p.key.toLowerCase().replace(/-/g, '_') !== p.name : p.key !== p.name;
-  const alias = aliasNeeded ? `alias=${JSON.stringify(p.key)}` : '';
-  const type = p.optional && p.default === undefined ? `${p.type} | None` : p.type;
-  const dflt = p.default ?? (p.optional ? 'None' : undefined);
-  fx.ensureParam(fn, p.name, `${p.name}: ${annotated}[${type}, ${marker}(${alias})]${dflt !== undefined ? ` = ${dflt}` : ''}`, { hasDefault: dflt !== undefined });
+  addFastapiParam(fx, fn, p);
 }
 
 /** `request: Request` for FastAPI, `request` first for Django; an endpoint already ported by flask-route counts as a view. */
