@@ -76,7 +76,6 @@ for (const target of ['django', 'fastapi'] as const) {
       const d = store.get(uri)!;
       const inc = analyzeDocument(g, d, { settings, path: rel, index }, RULES, prev);
       if (!lastFallback) incremental++;
-      if (process.env.FP_DEBUG) console.log("REASON", lastFallback);
       const ref = analyze(g, d.text, { settings, path: rel, index, tree: d.tree ?? undefined }, RULES);
       assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding), `edit ${i}: ${lastFallback || 'incremental'}`);
       assert.deepEqual(inc.markers, ref.markers);
@@ -92,3 +91,28 @@ for (const target of ['django', 'fastapi'] as const) {
     assert.ok(incremental > N / 3, `${incremental} of ${N} edits were incremental`);
   });
 }
+
+test('an edit inside a module-rooted pattern (db.Table) keeps its finding, as a full analysis does', async () => {
+  const g = await grammar;
+  const settings = settingsFor('django');
+  const text = fs.readFileSync(path.resolve(__dirname, '../../server/src/rules/flask-sqlalchemy/fsa-table/fixtures/before.py'), 'utf8');
+  const store = new DocumentStore(g);
+  const uri = 'file:///t/models.py';
+  store.open(uri, 'python', 1, text);
+  const prev = analyzeDocument(g, store.get(uri)!, { settings, path: 'models.py' }, RULES);
+  assert.ok(prev.findings.some((f) => f.rule === 'fsa-table'));
+  // edit inside the db.Table(...) statement: a space after its first comma
+  const at = text.indexOf('db.Table(');
+  const comma = text.indexOf(',', at);
+  const lm = new LineMap(text);
+  store.change(uri, 2, [{ range: { start: lm.position(comma + 1), end: lm.position(comma + 1) }, text: ' ' }]);
+  const d = store.get(uri)!;
+  const inc = analyzeDocument(g, d, { settings, path: 'models.py' }, RULES, prev);
+  const ref = analyze(g, d.text, { settings, path: 'models.py', tree: d.tree ?? undefined }, RULES);
+  assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding), lastFallback || 'incremental');
+  assert.ok(inc.findings.some((f) => f.rule === 'fsa-table'));
+  ref.dispose();
+  inc.dispose();
+  prev.dispose();
+  store.dispose();
+});

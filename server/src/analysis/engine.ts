@@ -80,6 +80,8 @@ export interface PartialRun {
   full: () => Analysis;
   /** module-level function → what its returns resolve to, carried over (entries of `roots` are recomputed) */
   topReturns: Map<string, string | undefined>;
+  /** the Bindings of this tree, when the caller built them already (incremental.ts compares them first) */
+  bindings?: Bindings;
 }
 
 export class Analysis {
@@ -108,7 +110,8 @@ export class Analysis {
     const mod = opts.path ? moduleNameFor(opts.path) : { name: '', isPackage: false };
     this.moduleName = mod.name;
     this.isPackage = mod.isPackage;
-    this.bindings = new Bindings(tree, text, mod.name, opts.index, mod.isPackage);
+    this.bindings = partial?.bindings ?? new Bindings(tree, text, mod.name, opts.index, mod.isPackage);
+    if (partial) partial.bindings = undefined;
     this.lines = new LineMap(text);
     this.markers = scanMarkers(text, this.lines);
     this.topReturns = partial ? new Map(partial.topReturns) : new Map();
@@ -117,16 +120,18 @@ export class Analysis {
   }
 
   private sig: string | undefined;
+  private sigByName: Map<string, string> | undefined;
   /** The module scope's bindings as text (what they bind, to what): equal signatures resolve names alike. */
   get moduleSignature(): string {
     if (this.sig !== undefined) return this.sig;
-    const t = (n: Node | undefined) => (n ? this.text.slice(n.startIndex, n.endIndex) : '');
-    const parts: string[] = [];
-    for (const [name, list] of this.bindings.module.bindings) {
-      for (const b of list) parts.push(`${name}|${b.kind}|${b.module ?? ''}|${b.importedName ?? ''}|${t(b.value)}|${t(b.type)}|${(b.bases ?? []).map(t).join(',')}`);
-    }
-    parts.push(`*${this.bindings.module.wildcardModules.join(',')}`);
-    return (this.sig = parts.join('\n'));
+    this.sigByName = moduleSignatures(this.bindings, this.text);
+    return (this.sig = [...this.sigByName.values()].join('\n'));
+  }
+
+  /** moduleSignature per bound name ('*' for the star imports) */
+  get moduleSignatureByName(): Map<string, string> {
+    void this.moduleSignature;
+    return this.sigByName!;
   }
 
   /** What each module-level function's returns resolve to (only those among `within` when given). */
@@ -137,6 +142,13 @@ export class Analysis {
         if (within && !within.some((r) => r.startIndex <= b.def!.startIndex && b.def!.endIndex <= r.endIndex)) return;
         this.topReturns.set(`${name}#${i}`, this.bindings.returnsOf(b.def));
       });
+    }
+    if (!within) return;
+    // entries carried over for functions that are gone (renamed, removed)
+    for (const k of [...this.topReturns.keys()]) {
+      const at = k.lastIndexOf('#');
+      const b = this.bindings.module.bindings.get(k.slice(0, at))?.[Number(k.slice(at + 1))];
+      if (b?.kind !== 'def' || !b.def) this.topReturns.delete(k);
     }
   }
 
@@ -153,8 +165,10 @@ export class Analysis {
       if (!rule.needles.some((n) => this.text.includes(n))) continue;
       const ctx: RuleContext = { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
       const query = compiled(this.grammar, rule);
+      // a pattern rooted at the module cannot match inside a statement: query the whole tree, keep what touches a root
+      const moduleRooted = !!roots && /^\s*\(module\b/.test(rule.query);
       let qms = matchesOf.get(query);
-      if (!qms) matchesOf.set(query, (qms = roots ? roots.flatMap((r) => query.matches(r)) : query.matches(this.tree.rootNode)));
+      if (!qms) matchesOf.set(query, (qms = roots && !moduleRooted ? roots.flatMap((r) => query.matches(r)) : query.matches(this.tree.rootNode)));
       for (const qm of qms) {
         const captures: Record<string, Node> = {};
         const all: Record<string, Node[]> = {};
@@ -164,6 +178,7 @@ export class Analysis {
         }
         const node = captures.finding ?? qm.captures[0]?.node;
         if (!node) continue;
+        if (moduleRooted && !roots!.some((r) => node.startIndex <= r.endIndex && node.endIndex >= r.startIndex)) continue;
         const m: RuleMatch = { captures, all, node, ctx, resolve: (n) => this.bindings.resolve(n) };
         if (!this.satisfies(rule, m)) continue;
         const key = `${rule.id}:${node.startIndex}:${node.endIndex}`;
@@ -344,6 +359,19 @@ export class Analysis {
   dispose() {
     if (this.ownsTree) this.tree.delete();
   }
+}
+
+/** The module scope's bindings as text, per name (what they bind, to what); '*': the star imports. */
+export function moduleSignatures(bindings: Bindings, text: string): Map<string, string> {
+  const t = (n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
+  const out = new Map<string, string>();
+  for (const [name, list] of bindings.module.bindings) {
+    const parts: string[] = [];
+    for (const b of list) parts.push(`${name}|${b.kind}|${b.module ?? ''}|${b.importedName ?? ''}|${t(b.value)}|${t(b.type)}|${(b.bases ?? []).map(t).join(',')}`);
+    out.set(name, parts.join('\n'));
+  }
+  out.set('*', `*${bindings.module.wildcardModules.join(',')}`);
+  return out;
 }
 
 function parseWith(grammar: PythonGrammar, text: string) {

@@ -1,6 +1,7 @@
 // The toolkit a rule's fix uses to describe a rewrite. It only records intentions (edits on the original
 // text, imports wanted, module-level code wanted); materialize.ts turns them into final, checked edits.
 import type { Node } from '../parsing/python';
+import { childOfAncestor, enclosingFunctionOf } from '../parsing/ancestors';
 import type { RuleContext } from './rule';
 import type { OffsetEdit } from './types';
 
@@ -120,9 +121,8 @@ export class FixBuilder {
 
   /** The statement (child of a block or the module) that holds a node; decorated definitions count whole. */
   statementOf(n: Node): Node {
-    let cur: Node = n;
-    while (cur.parent && !STATEMENT_PARENTS.has(cur.parent.type)) cur = cur.parent;
-    return cur;
+    // (one cursor descent, not a `.parent` walk: each `.parent` costs O(depth) in web-tree-sitter)
+    return childOfAncestor(n, (t) => STATEMENT_PARENTS.has(t));
   }
 
   /** Where the line holding `offset` starts; like Python, a lone \r ends a line too. */
@@ -149,8 +149,8 @@ export class FixBuilder {
   }
 
   enclosingFunction(n: Node): Node | undefined {
-    for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
-    return undefined;
+    // (an offset index of the tree's definitions, not a `.parent` walk: each `.parent` costs O(depth))
+    return enclosingFunctionOf(n);
   }
 
   /** The decorated_definition around a function, if any. */

@@ -8,7 +8,9 @@
 import type { Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
-import { analyze, internalsOf, type Analysis, type AnalyzeOptions, type PartialRun } from './engine';
+import { Bindings, type Binding } from './bindings';
+import { moduleNameFor } from './moduleIndex';
+import { analyze, internalsOf, moduleSignatures, type Analysis, type AnalyzeOptions, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
 import { scanMarkers } from './markers';
 import type { ModuleIndex } from './moduleIndex';
@@ -69,24 +71,63 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     for (const cr of r.ranges!) regions.push([cr.startIndex, cr.endIndex]);
   }
 
-  // the top-level statements they touch (a region of whitespace between statements touches none)
+  // the statements they touch: the innermost function whose body holds a region (with its decorators), else the
+  // top-level statement (a region of whitespace between top-level statements touches none)
   const top = tree.rootNode.namedChildren.filter((n): n is Node => !!n);
+  const text = doc.text;
   const affected = new Map<number, Node>();
+  const topOf = new Map<Node, Node>();
   for (const [s, e] of regions) {
     for (const st of top) {
       if (st.startIndex > e) break;
       if (st.endIndex < s) continue;
-      affected.set(st.startIndex, st);
+      const r = narrowest(st, s, e, text);
+      affected.set(r.startIndex, r);
+      topOf.set(r, st);
     }
-    if (affected.size > MAX_STATEMENTS) return full(grammar, doc, opts, rules, 'too many statements');
+    if (affected.size > MAX_STATEMENTS * 4) return full(grammar, doc, opts, rules, 'too many statements');
   }
-  const roots = [...affected.values()].sort((a, b) => a.startIndex - b.startIndex);
-  for (const r of roots) if (r.type === 'import_statement' || r.type === 'import_from_statement' || r.type === 'future_import_statement') return full(grammar, doc, opts, rules, 'import edited');
 
   // markers: the same ones, none inside an edited statement
-  const markers = scanMarkers(doc.text, new LineMap(doc.text));
+  const markers = scanMarkers(text, new LineMap(text));
   const old = prev.markers;
   if (markers.length !== old.length || markers.some((m, i) => m.kind !== old[i].kind || m.rule !== old[i].rule || m.text !== old[i].text)) return full(grammar, doc, opts, rules, 'markers changed');
+
+  // the module-level bindings: names bound differently (and the names whose bindings mention them) widen the
+  // statements to re-query to every top-level statement that mentions one of them
+  const mod = moduleNameFor(opts.path ?? '');
+  const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false);
+  const sigs = moduleSignatures(bindings, text);
+  const before = prev.moduleSignatureByName;
+  if (sigs.get('*') !== before.get('*')) return full(grammar, doc, opts, rules, 'star imports changed');
+  const changed = new Set<string>();
+  for (const [k, v] of sigs) if (before.get(k) !== v) changed.add(k);
+  for (const k of before.keys()) if (!sigs.has(k)) changed.add(k);
+  if (changed.size) {
+    // names whose bindings mention a changed name resolve differently too
+    for (let grew = true; grew; ) {
+      grew = false;
+      const re = wordsRe(changed);
+      for (const [name, list] of bindings.module.bindings) {
+        if (changed.has(name)) continue;
+        if (list.some((b) => dependsOn(b, re, text))) {
+          changed.add(name);
+          grew = true;
+        }
+      }
+    }
+    const re = wordsRe(changed);
+    for (const st of top) {
+      if (!re.test(text.slice(st.startIndex, st.endIndex))) continue;
+      for (const [k, r] of affected) if (topOf.get(r) === st) affected.delete(k);
+      affected.set(st.startIndex, st);
+      topOf.set(st, st);
+      if (affected.size > MAX_STATEMENTS * 4) return full(grammar, doc, opts, rules, `module-level bindings changed: ${[...changed].slice(0, 3).join(',')}`);
+    }
+  }
+  // a root inside another root is covered by it
+  let roots = [...affected.values()].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  roots = roots.filter((r, i) => !roots.some((o, j) => j !== i && o.startIndex <= r.startIndex && r.endIndex <= o.endIndex && (o.startIndex !== r.startIndex || o.endIndex !== r.endIndex || j < i)));
   if (markers.some((m) => roots.some((r) => m.start <= r.endIndex && m.end >= r.startIndex))) return full(grammar, doc, opts, rules, 'marker in an edited statement');
 
   // the previous findings outside the edited statements, moved
@@ -101,11 +142,25 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     }
     return x;
   };
-  const kept: PartialRun['kept'] = [];
+  const carried: { k: ReturnType<typeof internalsOf>[number]; s: number; e: number }[] = [];
   for (const k of internalsOf(prev)) {
     const s = move(k.finding.start);
     const e = move(k.finding.end);
     if (s === undefined || e === undefined) continue;
+    carried.push({ k, s, e });
+  }
+  // a previous finding across a narrowed root's boundary: query the whole top-level statement instead
+  for (let i = 0; i < roots.length; i++) {
+    const r = roots[i];
+    const st = topOf.get(r);
+    if (!st || st === r) continue;
+    if (carried.some(({ s, e }) => s <= r.endIndex && e >= r.startIndex && (s < r.startIndex || e > r.endIndex))) roots[i] = st;
+  }
+  roots = [...new Map(roots.map((r) => [r.startIndex, r])).values()].sort((a, b) => a.startIndex - b.startIndex);
+  roots = roots.filter((r, i) => !roots.some((o, j) => j !== i && o.startIndex <= r.startIndex && r.endIndex <= o.endIndex && (o.endIndex - o.startIndex > r.endIndex - r.startIndex)));
+  if (roots.length > MAX_STATEMENTS) return full(grammar, doc, opts, rules, 'too many statements');
+  const kept: PartialRun['kept'] = [];
+  for (const { k, s, e } of carried) {
     if (roots.some((r) => s <= r.endIndex && e >= r.startIndex)) continue;
     kept.push({ ...k, finding: { ...k.finding, start: s, end: e } });
   }
@@ -116,16 +171,14 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     kept,
     topReturns: prev.topReturns,
     full: () => (fullMemo ??= analyze(grammar, doc.text, { ...opts, tree }, rules)),
+    bindings,
   };
   const a = analyze(grammar, doc.text, { ...opts, tree }, rules, partial);
-  // the same module-level bindings (imports, defs, classes and their bases, assignments and their values)
-  if (a.moduleSignature !== prev.moduleSignature) {
-    a.dispose();
-    return full(grammar, doc, opts, rules, 'module-level bindings changed');
-  }
-  // a function whose returns resolve differently may be an app factory used elsewhere
+  void a.moduleSignature;
+  // a function whose returns resolve differently may be an app factory: only when it is called here does that
+  // change a finding of this file (what other files see of it goes through the index)
   for (const [k, v] of a.topReturns) {
-    if (prev.topReturns.get(k) !== v) {
+    if (prev.topReturns.get(k) !== v && isCalled(k.slice(0, k.lastIndexOf('#')), text)) {
       a.dispose();
       return full(grammar, doc, opts, rules, `returns of ${k} changed`);
     }
@@ -133,4 +186,67 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
   lastFallback = '';
   metas.set(a, now);
   return a;
+}
+
+const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A test for any of the names as a whole word (Python identifiers may be non-ASCII: \p{L}/\p{N}). */
+function wordsRe(names: Iterable<string>): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${[...names].map(escapeRe).join('|')})(?![\\p{L}\\p{N}_])`, 'u');
+}
+
+/** Whether `name(` occurs anywhere other than a `def name(`: a call (or something that may be one). */
+function isCalled(name: string, text: string): boolean {
+  const re = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRe(name)}\\s*\\(`, 'gu');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (!/\bdef\s+$/.test(text.slice(Math.max(0, m.index - 16), m.index))) return true;
+  }
+  return false;
+}
+
+/**
+ * The node to re-query for a change [s, e] inside top-level statement st: the innermost function whose body holds
+ * it strictly (with its decorators; none that is called in this file: its returns may make a factory), else st.
+ */
+function narrowest(st: Node, s: number, e: number, text: string): Node {
+  let best: Node = st;
+  let node: Node | null = st;
+  let parent: Node | null = null;
+  while (node) {
+    if (node.type === 'function_definition') {
+      const body = node.childForFieldName('body');
+      const name = node.childForFieldName('name');
+      if (body && name && body.startIndex < s && e < body.endIndex && !isCalled(name.text, text)) {
+        best = parent?.type === 'decorated_definition' ? parent : node;
+      }
+    }
+    let next: Node | null = null;
+    for (const c of node.namedChildren) {
+      if (!c || c.endIndex < s) continue;
+      if (c.startIndex > e) break;
+      if (c.startIndex <= s && e <= c.endIndex) next = c;
+      break;
+    }
+    parent = node;
+    node = next;
+  }
+  return best;
+}
+
+/**
+ * Whether what a module-level binding resolves to may depend on the names `re` finds: an assignment through its
+ * statement, a class through its bases, a function through its body only when it is called (a factory).
+ */
+function dependsOn(b: Binding, re: RegExp, text: string): boolean {
+  const t = (n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
+  switch (b.kind) {
+    case 'assign':
+      return !!b.stmt && re.test(t(b.stmt));
+    case 'class':
+      return (b.bases ?? []).some((n) => re.test(t(n)));
+    case 'def':
+      return !!b.def && isCalled(b.name, text) && re.test(t(b.def));
+    default:
+      return false;
+  }
 }

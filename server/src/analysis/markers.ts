@@ -1,6 +1,7 @@
 // `# TODO(port): … [rule-id]` comments left by fixes and `# port: ignore[rule-id]` comments written by people.
 // A TODO names the rule a person still has to finish, so that rule stops flagging the statement below it.
 import type { Node } from '../parsing/python';
+import { childOfAncestor } from '../parsing/ancestors';
 import type { LineMap } from './lineMap';
 import type { PortMarker } from './types';
 
@@ -25,9 +26,8 @@ export function scanMarkers(text: string, lines: LineMap): PortMarker[] {
 }
 
 function statementStart(n: Node): Node {
-  let cur = n;
-  while (cur.parent && cur.parent.type !== 'block' && cur.parent.type !== 'module') cur = cur.parent;
-  return cur;
+  // (one cursor descent, not a `.parent` walk: each `.parent` costs O(depth) in web-tree-sitter)
+  return childOfAncestor(n, (t) => t === 'block' || t === 'module');
 }
 
 /** A finding is silenced by a marker for its rule on its line, or in the comment lines right above its statement. */

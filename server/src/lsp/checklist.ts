@@ -239,7 +239,17 @@ export class Checklist implements ServiceListener {
     return analyze(this.svc.opts.grammar, text, { settings: rs.settings, path: rel, index: this.indexFolder(m)?.index }, this.svc.opts.rules);
   }
 
-  entryOf(m: FolderModel, rel: string, text: string, tree: Tree | undefined | null, findings: readonly PlainFinding[], markers: readonly PortMarker[]): FileEntry {
+  entryOf(
+    m: FolderModel,
+    rel: string,
+    text: string,
+    tree: Tree | undefined | null,
+    findings: readonly PlainFinding[],
+    markers: readonly PortMarker[],
+    /** an open document's live analysis: fixable/safe are read when first asked for (a fix plan each), while the
+     * analysis is current; after that only the values it already knew (the next analysis replaces the entry) */
+    lazy?: { alive: () => boolean; known: (i: number) => { fixable: boolean; safe: boolean } | undefined },
+  ): FileEntry {
     const uri = pathToFileURL(path.join(m.root, rel)).href;
     let own: Tree | null = null;
     if (!tree && findings.length) {
@@ -248,20 +258,36 @@ export class Checklist implements ServiceListener {
     }
     try {
       const root = (tree ?? own)?.rootNode;
-      const plain = findings.map((f) => ({ rule: f.rule, from: f.from, category: f.category, message: f.message, severity: f.severity, start: f.start, end: f.end, range: f.range, target: f.target, fixable: f.fixable, safe: f.safe }));
+      const fixOf = findings.map((f, i) => {
+        if (!lazy) {
+          const v = { fixable: f.fixable, safe: f.safe };
+          return () => v;
+        }
+        let v: { fixable: boolean; safe: boolean } | undefined;
+        return () => (v ??= lazy.alive() ? { fixable: f.fixable, safe: f.safe } : lazy.known(i) ?? { fixable: false, safe: false });
+      });
+      const withFix = <T extends object>(o: T, i: number): T & { fixable: boolean; safe: boolean } =>
+        Object.defineProperties(o, {
+          fixable: { get: () => fixOf[i]().fixable, enumerable: true },
+          safe: { get: () => fixOf[i]().safe, enumerable: true },
+        }) as T & { fixable: boolean; safe: boolean };
+      const plain = findings.map((f, i) => withFix({ rule: f.rule, from: f.from, category: f.category, message: f.message, severity: f.severity, start: f.start, end: f.end, range: f.range, target: f.target }, i));
       const ids = occurrenceIds(rel, text, root, plain);
       const lines = new LineMap(text);
-      const occurrences: LiveOccurrence[] = plain.map((f, i) => ({
-        id: ids[i],
-        rule: f.rule,
-        file: rel,
-        uri,
-        range: f.range,
-        message: f.message,
-        fixable: f.fixable,
-        safe: f.safe,
-        scope: ids[i].split('|').slice(-3)[0],
-      }));
+      const occurrences: LiveOccurrence[] = plain.map((f, i) =>
+        withFix(
+          {
+            id: ids[i],
+            rule: f.rule,
+            file: rel,
+            uri,
+            range: f.range,
+            message: f.message,
+            scope: ids[i].split('|').slice(-3)[0],
+          },
+          i,
+        ),
+      );
       const todos: TodoItem[] = markers.filter((x) => x.kind === 'todo').map((x) => ({ file: rel, uri, line: x.line, text: x.text.trim(), ...(x.rule ? { rule: x.rule } : {}) }));
       return { rel, uri, occurrences, findings: plain, todos, diagnostics: this.svc.diagnosticsOf(plain, markers, lines, 0) };
     } finally {
@@ -276,7 +302,11 @@ export class Checklist implements ServiceListener {
     if (!loc) return;
     const { m, rel } = loc;
     if (!cur.analysis) m.live.set(rel, { rel, uri, occurrences: [], findings: [], todos: [], diagnostics: [] });
-    else m.live.set(rel, this.entryOf(m, rel, cur.doc.text, cur.analysis.tree, cur.analysis.findings, cur.analysis.markers));
+    else {
+      const { doc, analysis } = cur;
+      const alive = () => doc.tree === analysis.tree && this.svc.docs.get(uri) === doc;
+      m.live.set(rel, this.entryOf(m, rel, doc.text, analysis.tree, analysis.findings, analysis.markers, { alive, known: (i) => analysis.knownFix(i) }));
+    }
     m.published.delete(uri); // the open document's own diagnostics replaced them
     this.notify(m);
   }

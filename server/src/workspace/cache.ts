@@ -1,4 +1,4 @@
-// The scan's content-hash cache: one JSON file per workspace root in a directory the caller owns (the extension's
+// The scan's content-hash cache: one v8.serialize file per workspace root in a directory the caller owns (the extension's
 // storage path, ~/.cache/framework-porter for the CLI), never inside the scanned folder.
 // Entries are valid for one build of the analyzer (codeVersion); per file they hold its text hash, the textual facts
 // the prefilter needs, its index summary (depends on its text and path only) and its last analysis with the key it
@@ -6,12 +6,13 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import type { ModuleSummary } from '../analysis/moduleIndex';
 import type { PortMarker } from '../analysis/types';
 import type { FileAnalysis } from './scanCore';
 import type { ImportItem } from './prefilter';
 
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 export interface CacheEntry {
   size: number;
@@ -69,12 +70,12 @@ export function codeVersion(): string {
 }
 
 export function cacheFile(cacheDir: string, root: string): string {
-  return path.join(cacheDir, `scan-${sha1(path.resolve(root)).slice(0, 16)}.json`);
+  return path.join(cacheDir, `scan-${sha1(path.resolve(root)).slice(0, 16)}.v8`);
 }
 
 export function loadCache(cacheDir: string, root: string): CacheData | undefined {
   try {
-    const data = JSON.parse(fs.readFileSync(cacheFile(cacheDir, root), 'utf8')) as CacheData;
+    const data = v8.deserialize(fs.readFileSync(cacheFile(cacheDir, root))) as CacheData;
     if (data.format !== CACHE_FORMAT || data.code !== codeVersion() || data.root !== path.resolve(root)) return undefined;
     return data;
   } catch {
@@ -88,7 +89,7 @@ export function saveCache(cacheDir: string, root: string, files: Record<string, 
     fs.mkdirSync(cacheDir, { recursive: true });
     const data: CacheData = { format: CACHE_FORMAT, code: codeVersion(), root: path.resolve(root), savedAt: Date.now(), files };
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(data));
+    fs.writeFileSync(tmp, v8.serialize(data));
     fs.renameSync(tmp, file);
   } catch {
     // a cache that cannot be written only costs time

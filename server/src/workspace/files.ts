@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import ignore from 'ignore';
+import picomatch from 'picomatch';
 
 export interface FileSelection {
   include: string[];
@@ -65,4 +66,64 @@ export function readText(abs: string): { text: string } | { reason: string } {
   } catch {
     return { reason: 'not UTF-8 text' };
   }
+}
+
+export interface WalkedFiles {
+  files: string[];
+  skipped: Skipped[];
+  /** size and mtime of every listed file (the scan's cache compares them) */
+  stats: Map<string, { size: number; mtimeMs: number }>;
+}
+
+/**
+ * The same selection as listFiles (include/exclude globs as fast-glob applies them: dot segments only where a
+ * pattern names them, symbolic links neither listed nor followed; the folder's .gitignore; maxFileSize), in one
+ * synchronous directory walk (readdir with file types; one stat per selected file, for size and mtime).
+ * test/unit/walk.test.ts compares both. Skipped files come sorted.
+ */
+export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION): WalkedFiles {
+  const ig = ignore();
+  const gi = path.join(root, '.gitignore');
+  if (fs.existsSync(gi)) ig.add(fs.readFileSync(gi, 'utf8'));
+  const isIncluded = picomatch(sel.include, { dot: false });
+  const isExcluded = sel.exclude.length ? picomatch(sel.exclude, { dot: false }) : () => false;
+  // no include pattern names a dot segment: nothing under a dot directory can be selected
+  const dotDirsPossible = sel.include.some((p) => /(^|\/)\./.test(p));
+  const files: string[] = [];
+  const skipped: Skipped[] = [];
+  const stats = new Map<string, { size: number; mtimeMs: number }>();
+  const walk = (dir: string, rel: string) => {
+    let ents: fs.Dirent[];
+    try {
+      ents = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of ents) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!dotDirsPossible && e.name.startsWith('.')) continue;
+        if (isExcluded(r) || isExcluded(`${r}/`)) continue;
+        walk(path.join(dir, e.name), r);
+      } else if (e.isFile()) {
+        if (!isIncluded(r) || isExcluded(r) || ig.ignores(r)) continue;
+        let st: fs.Stats;
+        try {
+          st = fs.statSync(path.join(dir, e.name));
+        } catch {
+          continue;
+        }
+        if (st.size > sel.maxFileSize) {
+          skipped.push({ file: r, reason: `larger than maxFileSize (${st.size} > ${sel.maxFileSize} bytes)` });
+          continue;
+        }
+        files.push(r);
+        stats.set(r, { size: st.size, mtimeMs: st.mtimeMs });
+      }
+    }
+  };
+  walk(root, '');
+  files.sort();
+  skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { files, skipped, stats };
 }

@@ -4,7 +4,6 @@
 //   list → read (or trust the cache by size+mtime) → textual facts (imports, needles, markers)
 //   → relevance (prefilter.ts) → index summaries of relevant files (cache, else parse) → ModuleIndex
 //   → analysis of relevant files holding a needle (cache by key, else parse) → results, cache saved.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ModuleIndex, moduleNameFor, type ModuleSummary } from '../analysis/moduleIndex';
@@ -13,7 +12,7 @@ import { LineMap } from '../analysis/lineMap';
 import type { LoadedRule } from '../analysis/rule';
 import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
-import { DEFAULT_SELECTION, listFiles, readText, type FileSelection, type Skipped } from './files';
+import { DEFAULT_SELECTION, readText, walkFiles, type FileSelection, type Skipped } from './files';
 import { codeVersion, loadCache, saveCache, sha1, type CacheEntry } from './cache';
 import { directRelevance, filterPlan, importsFrameworkName, importsViewMarker, ModuleNames, textImportItems, textImports, type FileFacts } from './prefilter';
 import { InThreadRunner, WorkerRunner, workersAvailable, type Runner } from './pool';
@@ -95,7 +94,8 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   };
 
   // ---- list
-  const listed = await listFiles(root, opts.selection ?? DEFAULT_SELECTION);
+  // one readdir walk (the selection of files.ts listFiles), with the size and mtime of every selected file
+  const listed = walkFiles(root, opts.selection ?? DEFAULT_SELECTION);
   stats.listed = listed.files.length;
   stats.ms.list = performance.now() - t0;
   const skipped = [...listed.skipped];
@@ -113,12 +113,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     const rel = listed.files[i];
     const abs = path.join(root, rel);
     const prev = old[rel];
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(abs);
-    } catch {
-      st = undefined;
-    }
+    const st = listed.stats.get(rel);
     if (prev && st && prev.size === st.size && prev.mtimeMs === st.mtimeMs && st.mtimeMs < trustBefore) {
       entries[rel] = prev;
     } else {
@@ -168,6 +163,9 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     return (f.needle && relevant.has(rel)) || (f.ungatedNeedle && viewMarker(rel));
   };
   const toAnalyze = new Set<string>();
+  // texts that neither the index nor the analysis can need any more: dropped now (a file made relevant by name
+  // later is read again)
+  if (usePrefilter) for (const rel of readable) if (!relevant.has(rel) && !(deps.get(rel)?.length) && !analyzable(rel)) texts.delete(rel);
 
   const total = readable.length;
   let done = 0;

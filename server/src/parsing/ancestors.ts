@@ -1,0 +1,126 @@
+// A node's ancestors without Node.parent: web-tree-sitter computes a parent by descending from the root, so one
+// `.parent` costs O(depth) and a walk to the top O(depth²) — minutes on 10,000 nested brackets or operators.
+// One tree-cursor descent from the root gives the whole chain at once (gotoFirstChild / gotoNextSibling are O(1)).
+import type { Node } from './python';
+
+/**
+ * The ancestors of `n`, outermost (the root) first, `n` itself excluded; the same nodes a `.parent` walk visits.
+ * Undefined only if `n` is not found in its tree (never expected; callers then fall back to `.parent`).
+ */
+export function ancestorsOf(n: Node): Node[] | undefined {
+  const cursor = n.tree.walk();
+  const ns = n.startIndex;
+  const ne = n.endIndex;
+  const id = n.id;
+  const stack: Node[] = [];
+  try {
+    for (;;) {
+      if (cursor.nodeId === id) return stack;
+      // descend only into nodes that can hold n (siblings never overlap except at zero-width nodes: backtrack then)
+      if (cursor.startIndex <= ns && cursor.endIndex >= ne) {
+        const cur = cursor.currentNode;
+        if (cursor.gotoFirstChild()) {
+          stack.push(cur);
+          continue;
+        }
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return undefined;
+        stack.pop();
+      }
+      // children are in order: once one starts after n, none of the rest holds it
+      while (cursor.startIndex > ns) {
+        if (!cursor.gotoParent()) return undefined;
+        stack.pop();
+        while (!cursor.gotoNextSibling()) {
+          if (!cursor.gotoParent()) return undefined;
+          stack.pop();
+        }
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** The innermost ancestor of `n` (n excluded) whose type satisfies `pred`, as a `.parent` walk would find it. */
+export function closestAncestor(n: Node, pred: (type: string) => boolean): Node | undefined {
+  const chain = ancestorsOf(n);
+  if (!chain) {
+    for (let p = n.parent; p; p = p.parent) if (pred(p.type)) return p;
+    return undefined;
+  }
+  for (let i = chain.length - 1; i >= 0; i--) if (pred(chain[i].type)) return chain[i];
+  return undefined;
+}
+
+/** The ancestor-or-self of `n` whose parent satisfies `pred` (or the topmost node when none does). */
+export function childOfAncestor(n: Node, pred: (type: string) => boolean): Node {
+  const chain = ancestorsOf(n);
+  if (!chain) {
+    let cur = n;
+    while (cur.parent && !pred(cur.parent.type)) cur = cur.parent;
+    return cur;
+  }
+  for (let i = chain.length - 1; i >= 0; i--) if (pred(chain[i].type)) return chain[i + 1] ?? n;
+  return chain[0] ?? n;
+}
+
+interface FunctionIndex {
+  rootEnd: number;
+  fns: { node: Node; start: number; end: number; parent: number }[];
+}
+const functionIndexes = new WeakMap<Node['tree'], FunctionIndex>();
+
+/** Every function_definition of a tree, by start offset, each with its innermost enclosing one (once per tree). */
+function functionIndex(n: Node): FunctionIndex {
+  const tree = n.tree;
+  const rootEnd = tree.rootNode.endIndex;
+  const cached = functionIndexes.get(tree);
+  if (cached && cached.rootEnd === rootEnd) return cached; // (an edited tree changes its root's range)
+  const fns: FunctionIndex['fns'] = [];
+  const open: number[] = [];
+  // descendantsOfType lists them in document order; definitions nest properly, so a stack finds each one's parent
+  for (const f of tree.rootNode.descendantsOfType('function_definition')) {
+    if (!f) continue;
+    const start = f.startIndex;
+    const end = f.endIndex;
+    while (open.length && fns[open[open.length - 1]].end < end) open.pop();
+    fns.push({ node: f, start, end, parent: open.length ? open[open.length - 1] : -1 });
+    open.push(fns.length - 1);
+  }
+  const idx = { rootEnd, fns };
+  functionIndexes.set(tree, idx);
+  return idx;
+}
+
+/**
+ * The innermost function_definition strictly holding `n` — what `for (p = n.parent; …) if (p.type ===
+ * 'function_definition')` finds — from an offset index of the tree's definitions instead of a parent walk.
+ */
+export function enclosingFunctionOf(n: Node): Node | undefined {
+  const { fns } = functionIndex(n);
+  const ns = n.startIndex;
+  const ne = n.endIndex;
+  const id = n.id;
+  let lo = 0;
+  let hi = fns.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (fns[mid].start <= ns) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  for (let i = at; i >= 0; i = fns[i].parent) {
+    const f = fns[i];
+    if (f.end < ne || f.node.id === id) continue;
+    // a node with a definition's exact range but not it is one of its ancestors (a block holding only it)
+    if (f.start === ns && f.end === ne) continue;
+    // a zero-width (MISSING) node on a definition's edge may be inside it or beside it: ask the tree
+    if (ns === ne && (ns === f.start || ns === f.end)) return closestAncestor(n, (t) => t === 'function_definition');
+    return f.node;
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+// workspace/files.ts walkFiles (the scan's one-readdir walk) selects exactly what listFiles (fast-glob) selects:
+// on examples/, and on a synthetic tree with excludes, a .gitignore, dot directories, symbolic links and a file over
+// maxFileSize.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_SELECTION, listFiles, walkFiles, type FileSelection } from '../../server/src/workspace/files';
+
+const EXAMPLES = path.resolve(__dirname, '../../examples');
+
+async function same(root: string, sel: FileSelection = DEFAULT_SELECTION) {
+  const a = await listFiles(root, sel);
+  const b = walkFiles(root, sel);
+  assert.deepEqual(b.files, a.files);
+  const bySkip = (x: { file: string }, y: { file: string }) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0);
+  assert.deepEqual(b.skipped, [...a.skipped].sort(bySkip));
+  for (const f of b.files) {
+    const st = fs.statSync(path.join(root, f));
+    assert.deepEqual(b.stats.get(f), { size: st.size, mtimeMs: st.mtimeMs });
+  }
+  return b;
+}
+
+test('walkFiles equals listFiles on examples/', async () => {
+  const b = await same(EXAMPLES);
+  assert.ok(b.files.length > 5);
+  for (const d of fs.readdirSync(EXAMPLES)) if (fs.statSync(path.join(EXAMPLES, d)).isDirectory()) await same(path.join(EXAMPLES, d));
+});
+
+test('walkFiles equals listFiles on a tree with excludes, .gitignore, dot directories and symlinks', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-walk-'));
+  try {
+    const put = (rel: string, text = 'x = 1\n') => {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), text);
+    };
+    for (const f of ['a.py', 'pkg/__init__.py', 'pkg/m.py', 'pkg/sub/deep/x.py', 'pkg/migrations/0001.py', 'venv/lib/y.py', '.venv/z.py', '.hidden/h.py', 'pkg/.dot.py',
+      'node_modules/n.py', 'build/b.py', 'gen/keep.py', 'gen/skip_me.py', 'notes.txt', 'pkg/data.pyc', 'site-packages/s.py', 'a/migrations_not/x.py', 'big/large.py', 'weird name/ü.py']) put(f);
+    put('big/huge.py', 'x = 1\n'.repeat(2000));
+    put('.gitignore', 'build/\n*skip_me.py\n# comment\n');
+    fs.symlinkSync(path.join(root, 'pkg'), path.join(root, 'linked_pkg'));
+    fs.symlinkSync(path.join(root, 'a.py'), path.join(root, 'link_a.py'));
+    fs.symlinkSync(path.join(root, 'missing.py'), path.join(root, 'dangling.py'));
+    await same(root);
+    await same(root, { ...DEFAULT_SELECTION, maxFileSize: 5000 });
+    await same(root, { include: ['pkg/**/*.py', '*.py'], exclude: ['**/deep/**'], maxFileSize: 2_000_000 });
+    await same(root, { include: ['**/*.py', '.hidden/*.py'], exclude: [], maxFileSize: 2_000_000 });
+    await same(root, { include: ['**/*.py'], exclude: ['gen/*.py', 'a'], maxFileSize: 2_000_000 });
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
