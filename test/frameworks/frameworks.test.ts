@@ -256,7 +256,7 @@ const CASES: Case[] = [
       { method: 'POST', path: '/posts', json: { body: 'no title' }, same: [] },
       { method: 'PUT', path: '/items/4', json: { title: 'x' }, same: JSON_ },
       { method: 'POST', path: '/hook', json: { event: 'push' }, same: JSON_ },
-      { method: 'POST', path: '/hook', same: JSON_, known: { django: 'get_json(silent=True) became json.loads(request.body), which raises on an empty body: the port says so in a TODO(port)' } },
+      { method: 'POST', path: '/hook', same: JSON_ },
     ],
   },
   {

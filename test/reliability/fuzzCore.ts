@@ -1,7 +1,7 @@
 // One fuzz input through the analyzer: analysis, a few single fixes and the fix-all, with the checks that hold for any
 // input (edits in bounds and disjoint; a text that parsed cleanly still parses cleanly after any fix; fix-all
 // idempotent on clean inputs). Throws on a crash; returns violations.
-import { parseRefusal, type PythonGrammar } from '../../server/src/parsing/python';
+import { parseRefusal, treeRefusal, type PythonGrammar } from '../../server/src/parsing/python';
 import { analyze, fixAllText } from '../../server/src/analysis/engine';
 import { applyEdits, normalizeEdits } from '../../server/src/analysis/materialize';
 import type { LoadedRule } from '../../server/src/analysis/rule';
@@ -32,6 +32,18 @@ export function fuzzOne(g: PythonGrammar, rules: readonly LoadedRule[], text: st
   const tree = parser.parse(text);
   parser.delete();
   if (!tree) throw new Error('the parser returned no tree');
+  // so is a tree deeper than tree-sitter's queries handle (see treeRefusal)
+  if (treeRefusal(tree)) {
+    try {
+      analyze(g, text, { ...opts, tree }, rules).dispose();
+      v.push('analyze() accepted a tree treeRefusal refuses');
+    } catch (e) {
+      if (!/^not analyzed: /.test((e as Error).message)) throw e;
+    } finally {
+      tree.delete();
+    }
+    return { findings: 0, fixes: 0, fixAllChanged: false, violations: v, refused: true };
+  }
   const clean0 = !tree.rootNode.hasError;
   let a;
   try {

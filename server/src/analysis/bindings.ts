@@ -468,11 +468,15 @@ export class Bindings {
     return `${module}.${name}`;
   }
 
+  private refIndex: Map<string, Node[]> | undefined;
+
   /** Identifiers (not binding sites) that refer to binding `b`. */
   references(b: Binding): Node[] {
     const out: Node[] = [];
-    for (const id of identifierReferences(this.tree.rootNode, b.name)) {
-      if (this.lookup(id.text, this.scopeOf(id), id.startIndex) === b) out.push(id);
+    // one walk per Bindings indexes the references by name (a walk per call cost a second per fix on 1 MB)
+    const ids = (this.refIndex ??= referenceIndex(this.tree.rootNode, this.text)).get(b.name) ?? [];
+    for (const id of ids) {
+      if (this.lookup(b.name, this.scopeOf(id), id.startIndex) === b) out.push(id);
     }
     return out;
   }
@@ -486,6 +490,50 @@ export class Bindings {
       seen.add(s);
       for (const list of s.bindings.values()) for (const b of list) if (b.kind === 'import' || b.kind === 'from-import') yield b;
     }
+  }
+}
+
+const NEVER_REFERENCE_PARENTS = new Set(['aliased_import', 'dotted_name', 'import_statement', 'import_from_statement']);
+const PARAMETER_PARENTS = new Set(['parameters', 'typed_parameter', 'list_splat_pattern', 'dictionary_splat_pattern']);
+
+/**
+ * Every identifier that is a reference (what isReference says), by name, in document order: one cursor walk that
+ * knows each node's parent and field from the cursor (Node.parent costs O(depth) in web-tree-sitter).
+ */
+export function referenceIndex(root: Node, text: string): Map<string, Node[]> {
+  const out = new Map<string, Node[]>();
+  const cursor = root.walk();
+  const types: string[] = []; // types of the cursor's ancestors
+  try {
+    for (;;) {
+      const type = cursor.nodeType;
+      if (type === 'identifier' && types.length) {
+        const p = types[types.length - 1];
+        const field = cursor.currentFieldName;
+        let ref: boolean;
+        if (p === 'attribute') ref = field !== 'attribute';
+        else if (p === 'keyword_argument' || p === 'function_definition' || p === 'class_definition' || p === 'default_parameter' || p === 'typed_default_parameter') ref = field !== 'name';
+        else if (NEVER_REFERENCE_PARENTS.has(p)) ref = false;
+        else if (PARAMETER_PARENTS.has(p)) ref = !(p === 'parameters' || types[types.length - 2] === 'parameters');
+        else ref = true;
+        if (ref) {
+          const name = text.slice(cursor.startIndex, cursor.endIndex);
+          const list = out.get(name);
+          if (list) list.push(cursor.currentNode);
+          else out.set(name, [cursor.currentNode]);
+        }
+      }
+      if (cursor.gotoFirstChild()) {
+        types.push(type);
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return out;
+        types.pop();
+      }
+    }
+  } finally {
+    cursor.delete();
   }
 }
 

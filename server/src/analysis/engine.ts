@@ -1,5 +1,5 @@
 // The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
-import { parseRefusal, type PythonGrammar, type Query, type Tree, type Node } from '../parsing/python';
+import { parseRefusal, treeRefusal, type PythonGrammar, type Query, type Tree, type Node } from '../parsing/python';
 import { Bindings } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
@@ -389,6 +389,11 @@ function parseWith(grammar: PythonGrammar, text: string) {
 export function analyze(grammar: PythonGrammar, text: string, opts: AnalyzeOptions, rules: readonly LoadedRule[], partial?: PartialRun): Analysis {
   const tree = opts.tree ?? parseWith(grammar, text);
   if (!tree) throw new Error('the Python parser returned no tree');
+  const deep = treeRefusal(tree);
+  if (deep) {
+    if (!opts.tree) tree.delete();
+    throw new Error(`not analyzed: ${deep}`);
+  }
   return new Analysis(grammar, text, tree, opts, rules, partial);
 }
 

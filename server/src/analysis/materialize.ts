@@ -243,7 +243,8 @@ export function materialize(ctx: MaterializeContext, plans: FixPlan[]): OffsetEd
   const interim = applyEdits(text, [...addEdits, ...finalRuleEdits]);
   const removed = new Set<Binding>(forced);
   const parser = ctx.grammar.newParser();
-  const tree2 = parser.parse(interim);
+  // (a reparse of the whole text: only when some candidate is still undecided)
+  const tree2 = [...candidates].some((c) => !removed.has(c)) ? parser.parse(interim) : null;
   try {
     if (tree2) {
       const b2 = new Bindings(tree2, interim, ctx.moduleName, ctx.index, ctx.isPackage);

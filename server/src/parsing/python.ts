@@ -1,7 +1,7 @@
 // Loads web-tree-sitter and the Python grammar once per process; everything else asks here for a parser.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Language, Parser, Query } from 'web-tree-sitter';
+import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
 
 export type { Node, Tree, Query, QueryMatch, Edit, Point } from 'web-tree-sitter';
 
@@ -118,4 +118,36 @@ function lineNumberAt(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
+}
+
+/**
+ * Syntax trees deeper than this are not analyzed. tree-sitter's query cursor keeps depths in 16 bits: beyond 65,535
+ * levels (a 1 MB line of `a + a + …`: 200,000) queries lose matches and one query took minutes. CPython gives up far
+ * earlier ("maximum recursion depth exceeded during ast construction" at about 3,000 chained operators).
+ */
+export const MAX_TREE_DEPTH = 20_000;
+
+/** Why a parsed tree is not analyzed (deeper than MAX_TREE_DEPTH), or undefined; O(1) for trees with fewer nodes. */
+export function treeRefusal(tree: Tree): string | undefined {
+  const root = tree.rootNode;
+  if (root.descendantCount <= MAX_TREE_DEPTH) return undefined;
+  const c = tree.walk();
+  try {
+    let depth = 0;
+    for (;;) {
+      if (c.gotoFirstChild()) {
+        if (++depth > MAX_TREE_DEPTH) {
+          const row = c.startPosition.row;
+          return `syntax nested more than ${MAX_TREE_DEPTH} levels deep (line ${row + 1}); Python refuses that too`;
+        }
+        continue;
+      }
+      while (!c.gotoNextSibling()) {
+        if (!c.gotoParent()) return undefined;
+        depth--;
+      }
+    }
+  } finally {
+    c.delete();
+  }
 }

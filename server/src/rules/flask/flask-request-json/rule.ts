@@ -52,8 +52,17 @@ export default defineRule({
         if (!o.ok) return false;
         const req = requestParam(m, fx, m.captures.finding);
         if (!req) return false;
-        fx.replace(m.captures.finding, `${fx.importModule('json')}.loads(${req}.body)`);
-        if (o.silent) fx.todo(m.captures.finding, 'get_json(silent=True) gave None for a body that is not JSON: catch json.JSONDecodeError');
+        const json = fx.importModule('json');
+        if (o.silent) {
+          // Flask gives None for a body that is not JSON; json.loads would raise (a 500 in Django)
+          fx.ensureModuleCode(
+            'json_body_or_none',
+            `def json_body_or_none(body):\n    """The request body parsed as JSON, or None when it is not JSON (Flask's get_json(silent=True))."""\n    try:\n        return ${json}.loads(body)\n    except ValueError:\n        return None`,
+          );
+          fx.replace(m.captures.finding, `json_body_or_none(${req}.body)`);
+          return;
+        }
+        fx.replace(m.captures.finding, `${json}.loads(${req}.body)`);
       },
     },
     fastapi: {
@@ -100,7 +109,7 @@ export default defineRule({
       'Flask parses a JSON request body with `request.get_json()` (or the `request.json` property). Django reads the raw bytes in `request.body` and parses them with `json.loads()`; FastAPI declares a body parameter, ideally typed with a Pydantic model.',
     notes: [
       'Flask answers 415 when the content type is not JSON (unless `force=True`) and 400 for invalid JSON; `json.loads(request.body)` ignores the content type and raises JSONDecodeError (500) on bad input.',
-      '`get_json(silent=True)` returns None on bad input: the Django fix leaves a TODO to catch json.JSONDecodeError; the FastAPI parameter becomes optional, but invalid JSON still answers 422.',
+      '`get_json(silent=True)` returns None on bad input: the Django fix calls a small module-level `json_body_or_none()` that does the same; the FastAPI parameter becomes optional, but invalid JSON still answers 422.',
       'The FastAPI fix declares `payload: Annotated[dict[str, Any], Body()]`: a JSON array or scalar body is rejected (422); replace dict[str, Any] by a Pydantic model to validate the fields.',
       'A FastAPI endpoint has one body: several reads of the JSON in one view share one parameter.',
     ],
