@@ -91,9 +91,11 @@ export function snippetOf(text: string, root: Node | undefined, start: number, e
     let n: Node | null = root.descendantForIndex(start, Math.max(start, end - 1));
     while (n && n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
     if (n?.type === 'decorated_definition') {
-      // a decorator: known by the definition it decorates (its header line), not by that definition's body
+      // a decorator: known by the name of the definition it decorates — not its body, nor its parameters, which
+      // other fixes change (Django's `request`, FastAPI's typed parameters)
       const def = n.childForFieldName('definition');
-      if (def) context = `${lineAt(text, start)} ${lineAt(text, def.startIndex)}`;
+      const name = def?.childForFieldName('name')?.text;
+      if (def) context = `${lineAt(text, start)} ${def.type === 'class_definition' ? 'class' : 'def'} ${name ?? ''}`;
     } else if (n && n.type !== 'module' && !COMPOUND.has(n.type) && n.endIndex - n.startIndex <= MAX_CONTEXT) {
       context = text.slice(n.startIndex, n.endIndex);
     }
