@@ -1,5 +1,5 @@
 // The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
-import { parseRefusal, treeRefusal, type PythonGrammar, type Query, type Tree, type Node } from '../parsing/python';
+import { parseRefusal, MAX_TREE_DEPTH, type PythonGrammar, type Query, type Tree, type Node } from '../parsing/python';
 import { Bindings } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
@@ -31,6 +31,12 @@ export function ruleTarget(rule: LoadedRule, settings: Settings): FixTarget | un
 }
 
 const queryCache = new WeakMap<PythonGrammar, Map<string, Query>>();
+/**
+ * Matches start at most MAX_TREE_DEPTH levels down: tree-sitter's query cursor keeps depths in 16 bits, and past
+ * 65,535 levels (a 1 MB line of `a + a + …` is 200,000 deep) one query took minutes and lost matches anyway.
+ */
+const MATCH_OPTIONS = { maxStartDepth: MAX_TREE_DEPTH };
+
 function compiled(grammar: PythonGrammar, rule: LoadedRule): Query {
   let m = queryCache.get(grammar);
   if (!m) queryCache.set(grammar, (m = new Map()));
@@ -168,7 +174,7 @@ export class Analysis {
       // a pattern rooted at the module cannot match inside a statement: query the whole tree, keep what touches a root
       const moduleRooted = !!roots && /^\s*\(module\b/.test(rule.query);
       let qms = matchesOf.get(query);
-      if (!qms) matchesOf.set(query, (qms = roots && !moduleRooted ? roots.flatMap((r) => query.matches(r)) : query.matches(this.tree.rootNode)));
+      if (!qms) matchesOf.set(query, (qms = roots && !moduleRooted ? roots.flatMap((r) => query.matches(r, MATCH_OPTIONS)) : query.matches(this.tree.rootNode, MATCH_OPTIONS)));
       for (const qm of qms) {
         const captures: Record<string, Node> = {};
         const all: Record<string, Node[]> = {};
@@ -389,11 +395,6 @@ function parseWith(grammar: PythonGrammar, text: string) {
 export function analyze(grammar: PythonGrammar, text: string, opts: AnalyzeOptions, rules: readonly LoadedRule[], partial?: PartialRun): Analysis {
   const tree = opts.tree ?? parseWith(grammar, text);
   if (!tree) throw new Error('the Python parser returned no tree');
-  const deep = treeRefusal(tree);
-  if (deep) {
-    if (!opts.tree) tree.delete();
-    throw new Error(`not analyzed: ${deep}`);
-  }
   return new Analysis(grammar, text, tree, opts, rules, partial);
 }
 

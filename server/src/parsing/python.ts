@@ -1,7 +1,7 @@
 // Loads web-tree-sitter and the Python grammar once per process; everything else asks here for a parser.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
+import { Language, Parser, Query } from 'web-tree-sitter';
 
 export type { Node, Tree, Query, QueryMatch, Edit, Point } from 'web-tree-sitter';
 
@@ -53,6 +53,10 @@ export const MAX_INDENT_LEVELS = 150;
  * parse in the process; no Python file gets there (CPython stops at 100 levels), so such text is refused up front.
  */
 export function parseRefusal(text: string): string | undefined {
+  // tree-sitter ends a comment or string at a NUL and reads the rest as tokens: a 1 MB comment of brackets became
+  // 400,000 siblings, over which queries are quadratic (minutes). Files with NUL bytes are skipped as binary anyway.
+  const nul = text.indexOf('\0');
+  if (nul >= 0) return `a NUL byte (line ${lineNumberAt(text, nul)}); Python refuses source code with null bytes too`;
   const stack: number[] = [0];
   let i = 0;
   const n = text.length;
@@ -121,33 +125,8 @@ function lineNumberAt(text: string, offset: number): number {
 }
 
 /**
- * Syntax trees deeper than this are not analyzed. tree-sitter's query cursor keeps depths in 16 bits: beyond 65,535
- * levels (a 1 MB line of `a + a + …`: 200,000) queries lose matches and one query took minutes. CPython gives up far
+ * Query matches start at most this deep (engine.ts). tree-sitter's query cursor keeps depths in 16 bits: beyond
+ * 65,535 levels (a 1 MB line of `a + a + …`: 200,000) queries lose matches and one took minutes. CPython gives up far
  * earlier ("maximum recursion depth exceeded during ast construction" at about 3,000 chained operators).
  */
 export const MAX_TREE_DEPTH = 20_000;
-
-/** Why a parsed tree is not analyzed (deeper than MAX_TREE_DEPTH), or undefined; O(1) for trees with fewer nodes. */
-export function treeRefusal(tree: Tree): string | undefined {
-  const root = tree.rootNode;
-  if (root.descendantCount <= MAX_TREE_DEPTH) return undefined;
-  const c = tree.walk();
-  try {
-    let depth = 0;
-    for (;;) {
-      if (c.gotoFirstChild()) {
-        if (++depth > MAX_TREE_DEPTH) {
-          const row = c.startPosition.row;
-          return `syntax nested more than ${MAX_TREE_DEPTH} levels deep (line ${row + 1}); Python refuses that too`;
-        }
-        continue;
-      }
-      while (!c.gotoNextSibling()) {
-        if (!c.gotoParent()) return undefined;
-        depth--;
-      }
-    }
-  } finally {
-    c.delete();
-  }
-}
