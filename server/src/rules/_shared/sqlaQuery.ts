@@ -5,6 +5,7 @@ import type { Node } from '../../parsing/python';
 import { callArgs, stringValue, type FixBuilder } from '../../analysis/fixBuilder';
 import type { RuleMatch } from '../../analysis/rule';
 import { isFlaskView } from './flask';
+import { respellDb } from './sqlalchemyTypes';
 
 export const FSA_DB = 'flask_sqlalchemy.SQLAlchemy()';
 export const FSA_MODEL = 'flask_sqlalchemy.SQLAlchemy().Model';
@@ -121,25 +122,7 @@ const SQLA_NAMES = new Set(['select', 'func', 'and_', 'or_', 'not_', 'desc', 'as
 
 /** A node's text with `db.select`, `db.func`, … spelled as imports from sqlalchemy (sqlalchemy.orm for aliased). */
 export function sqlaText(m: RuleMatch, fx: FixBuilder, n: Node): string {
-  const reps: { s: number; e: number; t: string }[] = [];
-  const visit = (x: Node) => {
-    if (x.type === 'attribute') {
-      const attr = x.childForFieldName('attribute')?.text ?? '';
-      if (SQLA_NAMES.has(attr) && m.resolve(x.childForFieldName('object')) === FSA_DB) {
-        reps.push({ s: x.startIndex, e: x.endIndex, t: fx.importFrom(attr === 'aliased' ? 'sqlalchemy.orm' : 'sqlalchemy', attr) });
-        return;
-      }
-    }
-    for (const c of x.namedChildren) if (c) visit(c);
-  };
-  visit(n);
-  let out = '';
-  let pos = n.startIndex;
-  for (const r of reps) {
-    out += fx.source.slice(pos, r.s) + r.t;
-    pos = r.e;
-  }
-  return out + fx.source.slice(pos, n.endIndex);
+  return respellDb(m, fx, n, (attr) => (SQLA_NAMES.has(attr) ? (attr === 'aliased' ? 'sqlalchemy.orm' : 'sqlalchemy') : undefined));
 }
 
 /** Edits that spell `db.select`, `db.func`, … inside `n` as sqlalchemy imports (for text left in place). */

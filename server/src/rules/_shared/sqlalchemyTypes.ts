@@ -268,17 +268,19 @@ export function typeImplied(info: ColumnInfo): boolean {
 }
 
 /**
- * The source of a node with each `db.X` (X a SQLAlchemy name) replaced by X imported from sqlalchemy
- * (`db.String(80)` → `String(80)`, `db.func.now()` → `func.now()`).
+ * The source of a node with each `db.X` replaced by X imported from the module `moduleOf(X)` returns (X is left as
+ * `db.X` when it returns undefined).
  */
-export function saText(m: RuleMatch, fx: FixBuilder, node: Node): string {
+export function respellDb(m: RuleMatch, fx: FixBuilder, node: Node, moduleOf: (attr: string) => string | undefined): string {
   const reps: { start: number; end: number; text: string }[] = [];
   const visit = (n: Node) => {
     if (n.type === 'attribute' && m.resolve(n.childForFieldName('object')) === FSA_DB) {
       const attr = n.childForFieldName('attribute')!.text;
-      const mod = ORM_NAMES.has(attr) ? 'sqlalchemy.orm' : 'sqlalchemy';
-      reps.push({ start: n.startIndex, end: n.endIndex, text: fx.importFrom(mod, attr) });
-      return;
+      const mod = moduleOf(attr);
+      if (mod) {
+        reps.push({ start: n.startIndex, end: n.endIndex, text: fx.importFrom(mod, attr) });
+        return;
+      }
     }
     for (const c of n.namedChildren) if (c) visit(c);
   };
@@ -290,6 +292,14 @@ export function saText(m: RuleMatch, fx: FixBuilder, node: Node): string {
     pos = r.end;
   }
   return out + fx.source.slice(pos, node.endIndex);
+}
+
+/**
+ * The source of a node with each `db.X` (X a SQLAlchemy name) replaced by X imported from sqlalchemy
+ * (`db.String(80)` → `String(80)`, `db.func.now()` → `func.now()`).
+ */
+export function saText(m: RuleMatch, fx: FixBuilder, node: Node): string {
+  return respellDb(m, fx, node, (attr) => (ORM_NAMES.has(attr) ? 'sqlalchemy.orm' : 'sqlalchemy'));
 }
 
 const ORM_NAMES = new Set(['relationship', 'backref', 'mapped_column', 'Mapped', 'column_property', 'synonym', 'deferred', 'declared_attr', 'validates', 'foreign', 'remote']);
