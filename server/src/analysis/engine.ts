@@ -46,6 +46,57 @@ function compiled(grammar: PythonGrammar, rule: LoadedRule): Query {
   return q;
 }
 
+/** One query made of every rule's patterns: a full analysis walks the tree once for the whole rule set. */
+interface Combined {
+  query: Query;
+  /** combined pattern index → indices (in the rule list) of the rules whose query holds that pattern */
+  rulesOf: number[][];
+}
+const combinedCache = new WeakMap<PythonGrammar, WeakMap<readonly LoadedRule[], Combined | null>>();
+
+function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]): Combined | undefined {
+  let m = combinedCache.get(grammar);
+  if (!m) combinedCache.set(grammar, (m = new WeakMap()));
+  let c = m.get(rules);
+  if (c === undefined) {
+    c = null;
+    try {
+      // rules with the same query text share its patterns; a pattern belongs to the text whose bytes hold its start
+      // (no per-rule compile: a cold worker compiles the rule set once)
+      const texts = new Map<string, number[]>();
+      for (let i = 0; i < rules.length; i++) {
+        const list = texts.get(rules[i].query);
+        if (list) list.push(i);
+        else texts.set(rules[i].query, [i]);
+      }
+      const source: string[] = [];
+      const spans: { end: number; rules: number[] }[] = [];
+      const utf8 = new TextEncoder();
+      let bytes = 0;
+      for (const [text, list] of texts) {
+        source.push(text, '\n');
+        bytes += utf8.encode(text).length + 1;
+        spans.push({ end: bytes, rules: list });
+      }
+      const query = grammar.query(source.join(''));
+      const rulesOf: number[][] = [];
+      let s = 0;
+      for (let p = 0; p < query.patternCount(); p++) {
+        const at = query.startIndexForPattern(p);
+        while (s < spans.length && at >= spans[s].end) s++;
+        if (s === spans.length) break;
+        rulesOf.push(spans[s].rules);
+      }
+      if (rulesOf.length === query.patternCount()) c = { query, rulesOf };
+      else query.delete();
+    } catch {
+      c = null; // a rule's query that does not compile: the per-rule path reports it as before
+    }
+    m.set(rules, c);
+  }
+  return c ?? undefined;
+}
+
 const parsers = new WeakMap<PythonGrammar, ReturnType<PythonGrammar['newParser']>>();
 function parserFor(grammar: PythonGrammar) {
   let p = parsers.get(grammar);
@@ -161,37 +212,54 @@ export class Analysis {
   private run(rules: readonly LoadedRule[]) {
     const { settings } = this.opts;
     const seen = new Set<string>();
-    const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
     const roots = this.partial?.roots;
-    for (let order = 0; order < rules.length; order++) {
-      const rule = rules[order];
-      if (this.opts.only && !this.opts.only(rule)) continue;
-      const target = ruleTarget(rule, settings);
-      if (!target) continue;
-      if (!rule.needles.some((n) => this.text.includes(n))) continue;
-      const ctx: RuleContext = { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
-      const query = compiled(this.grammar, rule);
-      // a pattern rooted at the module cannot match inside a statement: query the whole tree, keep what touches a root
-      const moduleRooted = !!roots && /^\s*\(module\b/.test(rule.query);
-      let qms = matchesOf.get(query);
-      if (!qms) matchesOf.set(query, (qms = roots && !moduleRooted ? roots.flatMap((r) => query.matches(r, MATCH_OPTIONS)) : query.matches(this.tree.rootNode, MATCH_OPTIONS)));
+    const combined = roots ? undefined : combinedFor(this.grammar, rules);
+    if (combined) {
+      // one walk of the tree for every rule: each match goes to the rules whose query holds its pattern
+      // the rules that apply, as before: `only`, a target under these settings, a needle in the text
+      const ctxOf: (RuleContext | undefined)[] = rules.map((rule) => {
+        if (this.opts.only && !this.opts.only(rule)) return undefined;
+        const target = ruleTarget(rule, settings);
+        if (!target || !rule.needles.some((n) => this.text.includes(n))) return undefined;
+        return { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
+      });
+      const qms = ctxOf.some((c) => c) ? combined.query.matches(this.tree.rootNode, MATCH_OPTIONS) : [];
       for (const qm of qms) {
-        const captures: Record<string, Node> = {};
-        const all: Record<string, Node[]> = {};
-        for (const c of qm.captures) {
-          (all[c.name] ??= []).push(c.node);
-          captures[c.name] ??= c.node;
+        for (const order of combined.rulesOf[qm.patternIndex]) {
+          const ctx = ctxOf[order];
+          if (!ctx) continue;
+          const captures: Record<string, Node> = {};
+          const all: Record<string, Node[]> = {};
+          for (const c of qm.captures) {
+            (all[c.name] ??= []).push(c.node);
+            captures[c.name] ??= c.node;
+          }
+          this.consider(rules[order], order, ctx, captures, all, qm.captures[0]?.node, seen);
         }
-        const node = captures.finding ?? qm.captures[0]?.node;
-        if (!node) continue;
-        if (moduleRooted && !roots!.some((r) => node.startIndex <= r.endIndex && node.endIndex >= r.startIndex)) continue;
-        const m: RuleMatch = { captures, all, node, ctx, resolve: (n) => this.bindings.resolve(n) };
-        if (!this.satisfies(rule, m)) continue;
-        const key = `${rule.id}:${node.startIndex}:${node.endIndex}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        if (isSuppressed(this.markers, rule.id, this.lines, node, this.text)) continue;
-        this.addFinding(rule, target, m, order);
+      }
+    } else {
+      const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
+      for (let order = 0; order < rules.length; order++) {
+        const rule = rules[order];
+        if (this.opts.only && !this.opts.only(rule)) continue;
+        const target = ruleTarget(rule, settings);
+        if (!target) continue;
+        if (!rule.needles.some((n) => this.text.includes(n))) continue;
+        const ctx: RuleContext = { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
+        const query = compiled(this.grammar, rule);
+        // a pattern rooted at the module cannot match inside a statement: query the whole tree, keep what touches a root
+        const moduleRooted = !!roots && /^\s*\(module\b/.test(rule.query);
+        let qms = matchesOf.get(query);
+        if (!qms) matchesOf.set(query, (qms = roots && !moduleRooted ? roots.flatMap((r) => query.matches(r, MATCH_OPTIONS)) : query.matches(this.tree.rootNode, MATCH_OPTIONS)));
+        for (const qm of qms) {
+          const captures: Record<string, Node> = {};
+          const all: Record<string, Node[]> = {};
+          for (const c of qm.captures) {
+            (all[c.name] ??= []).push(c.node);
+            captures[c.name] ??= c.node;
+          }
+          this.consider(rule, order, ctx, captures, all, qm.captures[0]?.node, seen, moduleRooted ? roots : undefined);
+        }
       }
     }
     if (this.partial) {
@@ -200,6 +268,29 @@ export class Analysis {
     }
     this.internal.sort((a, b) => a.finding.start - b.finding.start || a.finding.end - b.finding.end || a.order - b.order);
     for (const i of this.internal) this.findings.push(i.finding);
+  }
+
+  /** One match of a rule's query: a finding unless `requires`/`when` reject it, it repeats one, or it is suppressed. */
+  private consider(
+    rule: LoadedRule,
+    order: number,
+    ctx: RuleContext,
+    captures: Record<string, Node>,
+    all: Record<string, Node[]>,
+    first: Node | undefined,
+    seen: Set<string>,
+    touching?: Node[],
+  ) {
+    const node = captures.finding ?? first;
+    if (!node) return;
+    if (touching && !touching.some((r) => node.startIndex <= r.endIndex && node.endIndex >= r.startIndex)) return;
+    const m: RuleMatch = { captures, all, node, ctx, resolve: (n) => this.bindings.resolve(n) };
+    if (!this.satisfies(rule, m)) return;
+    const key = `${rule.id}:${node.startIndex}:${node.endIndex}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (isSuppressed(this.markers, rule.id, this.lines, node, this.text)) return;
+    this.addFinding(rule, ctx.target, m, order);
   }
 
   private satisfies(rule: LoadedRule, m: RuleMatch): boolean {
