@@ -1,5 +1,5 @@
 // The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
-import { parseRefusal, MAX_TREE_DEPTH, type PythonGrammar, type Query, type Tree, type Node } from '../parsing/python';
+import { parseRefusal, MAX_TREE_DEPTH, type PythonGrammar, type Query, type QueryMatch, type Tree, type Node } from '../parsing/python';
 import { Bindings } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
@@ -95,6 +95,17 @@ function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]): Comb
     m.set(rules, c);
   }
   return c ?? undefined;
+}
+
+/** A match's first node per capture name, and every node per name (quantified captures). */
+function capturesOf(qm: QueryMatch): { captures: Record<string, Node>; all: Record<string, Node[]> } {
+  const captures: Record<string, Node> = {};
+  const all: Record<string, Node[]> = {};
+  for (const c of qm.captures) {
+    (all[c.name] ??= []).push(c.node);
+    captures[c.name] ??= c.node;
+  }
+  return { captures, all };
 }
 
 const parsers = new WeakMap<PythonGrammar, ReturnType<PythonGrammar['newParser']>>();
@@ -209,55 +220,43 @@ export class Analysis {
     }
   }
 
-  private run(rules: readonly LoadedRule[]) {
+  /** The rule's context when it applies here (`only`, a target under these settings, a needle in the text). */
+  private contextFor(rule: LoadedRule): RuleContext | undefined {
     const { settings } = this.opts;
+    if (this.opts.only && !this.opts.only(rule)) return undefined;
+    const target = ruleTarget(rule, settings);
+    if (!target || !rule.needles.some((n) => this.text.includes(n))) return undefined;
+    return { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
+  }
+
+  private run(rules: readonly LoadedRule[]) {
     const seen = new Set<string>();
     const roots = this.partial?.roots;
     const combined = roots ? undefined : combinedFor(this.grammar, rules);
     if (combined) {
       // one walk of the tree for every rule: each match goes to the rules whose query holds its pattern
       // the rules that apply, as before: `only`, a target under these settings, a needle in the text
-      const ctxOf: (RuleContext | undefined)[] = rules.map((rule) => {
-        if (this.opts.only && !this.opts.only(rule)) return undefined;
-        const target = ruleTarget(rule, settings);
-        if (!target || !rule.needles.some((n) => this.text.includes(n))) return undefined;
-        return { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
-      });
+      const ctxOf = rules.map((rule) => this.contextFor(rule));
       const qms = ctxOf.some((c) => c) ? combined.query.matches(this.tree.rootNode, MATCH_OPTIONS) : [];
       for (const qm of qms) {
-        for (const order of combined.rulesOf[qm.patternIndex]) {
-          const ctx = ctxOf[order];
-          if (!ctx) continue;
-          const captures: Record<string, Node> = {};
-          const all: Record<string, Node[]> = {};
-          for (const c of qm.captures) {
-            (all[c.name] ??= []).push(c.node);
-            captures[c.name] ??= c.node;
-          }
-          this.consider(rules[order], order, ctx, captures, all, qm.captures[0]?.node, seen);
-        }
+        const owners = combined.rulesOf[qm.patternIndex].filter((order) => ctxOf[order]);
+        if (!owners.length) continue;
+        const { captures, all } = capturesOf(qm);
+        for (const order of owners) this.consider(rules[order], order, ctxOf[order]!, captures, all, qm.captures[0]?.node, seen);
       }
     } else {
       const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
       for (let order = 0; order < rules.length; order++) {
         const rule = rules[order];
-        if (this.opts.only && !this.opts.only(rule)) continue;
-        const target = ruleTarget(rule, settings);
-        if (!target) continue;
-        if (!rule.needles.some((n) => this.text.includes(n))) continue;
-        const ctx: RuleContext = { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
+        const ctx = this.contextFor(rule);
+        if (!ctx) continue;
         const query = compiled(this.grammar, rule);
         // a pattern rooted at the module cannot match inside a statement: query the whole tree, keep what touches a root
         const moduleRooted = !!roots && /^\s*\(module\b/.test(rule.query);
         let qms = matchesOf.get(query);
         if (!qms) matchesOf.set(query, (qms = roots && !moduleRooted ? roots.flatMap((r) => query.matches(r, MATCH_OPTIONS)) : query.matches(this.tree.rootNode, MATCH_OPTIONS)));
         for (const qm of qms) {
-          const captures: Record<string, Node> = {};
-          const all: Record<string, Node[]> = {};
-          for (const c of qm.captures) {
-            (all[c.name] ??= []).push(c.node);
-            captures[c.name] ??= c.node;
-          }
+          const { captures, all } = capturesOf(qm);
           this.consider(rule, order, ctx, captures, all, qm.captures[0]?.node, seen, moduleRooted ? roots : undefined);
         }
       }

@@ -1,7 +1,7 @@
 // The toolkit a rule's fix uses to describe a rewrite. It only records intentions (edits on the original
 // text, imports wanted, module-level code wanted); materialize.ts turns them into final, checked edits.
 import type { Node } from '../parsing/python';
-import { childOfAncestor, enclosingFunctionOf } from '../parsing/ancestors';
+import { enclosingFunctionOf, statementOf } from '../parsing/ancestors';
 import type { RuleContext } from './rule';
 import type { OffsetEdit } from './types';
 
@@ -32,7 +32,6 @@ export interface FixPlan {
   moduleCode: ModuleCodeWant[];
 }
 
-const STATEMENT_PARENTS = new Set(['module', 'block']);
 
 /** The start of the line holding `offset`: after the last \n or lone \r before it (Python's line breaks). */
 export function lineStartAt(text: string, offset: number): number {
@@ -121,8 +120,7 @@ export class FixBuilder {
 
   /** The statement (child of a block or the module) that holds a node; decorated definitions count whole. */
   statementOf(n: Node): Node {
-    // (one cursor descent, not a `.parent` walk: each `.parent` costs O(depth) in web-tree-sitter)
-    return childOfAncestor(n, (t) => STATEMENT_PARENTS.has(t));
+    return statementOf(n);
   }
 
   /** Where the line holding `offset` starts; like Python, a lone \r ends a line too. */

@@ -1,7 +1,7 @@
 // `# TODO(port): … [rule-id]` comments left by fixes and `# port: ignore[rule-id]` comments written by people.
 // A TODO names the rule a person still has to finish, so that rule stops flagging the statement below it.
 import type { Node } from '../parsing/python';
-import { childOfAncestor } from '../parsing/ancestors';
+import { statementOf } from '../parsing/ancestors';
 import type { LineMap } from './lineMap';
 import type { PortMarker } from './types';
 
@@ -25,11 +25,6 @@ export function scanMarkers(text: string, lines: LineMap): PortMarker[] {
   return out;
 }
 
-function statementStart(n: Node): Node {
-  // (one cursor descent, not a `.parent` walk: each `.parent` costs O(depth) in web-tree-sitter)
-  return childOfAncestor(n, (t) => t === 'block' || t === 'module');
-}
-
 /** A finding is silenced by a marker for its rule on its line, or in the comment lines right above its statement. */
 export function isSuppressed(markers: PortMarker[], rule: string, lines: LineMap, node: Node, text: string): boolean {
   if (!markers.length) return false;
@@ -37,7 +32,7 @@ export function isSuppressed(markers: PortMarker[], rule: string, lines: LineMap
   const relevant = markers.filter(applies);
   if (!relevant.length) return false;
   const lineSet = new Set<number>();
-  for (const start of [node.startIndex, statementStart(node).startIndex]) {
+  for (const start of [node.startIndex, statementOf(node).startIndex]) {
     const line = lines.lineOf(start);
     lineSet.add(line);
     for (let l = line - 1; l >= 0 && /^\s*#/.test(lines.lineText(l)); l--) lineSet.add(l);

@@ -124,3 +124,8 @@ export function enclosingFunctionOf(n: Node): Node | undefined {
   }
   return undefined;
 }
+
+/** The statement (child of a block or of the module) that holds a node; a decorated definition counts whole. */
+export function statementOf(n: Node): Node {
+  return childOfAncestor(n, (t) => t === 'block' || t === 'module');
+}
