@@ -64,6 +64,11 @@ function synthetic(dir: string, copies = 1) {
     w(`${p}/chain/views.py`, `from ${p}.chain.models import Post\nCurrent = Post\n\ndef latest():\n    return Post.query.order_by(Post.id).first()\n`);
     w(`${p}/chain/helpers.py`, 'from .views import \\\n    Current\n\ndef first(n):\n    return Current.query.filter_by(id=n).first()\n');
     w(`${p}/chain/unrelated.py`, `from .views import latest as _l\nfrom ${p}.chain import extensions\n\ndef g(d):\n    return d.get("route")\n`);
+    // views only by an earlier fix's decorators: Django's require_* (aliased), a FastAPI app a relevant module makes
+    w(`${p}/djviews.py`, 'from django.views.decorators.http import require_GET as rg\n\n@rg\ndef hello(request):\n    return "hi"\n');
+    w(`${p}/djplain.py`, 'from django.views import generic\n\ndef helper():\n    return "hi"\n');
+    w(`${p}/apiapp.py`, 'from flask import Flask\nfrom fastapi import FastAPI\napp = Flask(__name__)\napi = FastAPI()\n');
+    w(`${p}/apiviews.py`, 'from django.views import generic\nfrom .apiapp import api\n\n@api.get("/")\ndef root():\n    return "hi"\n');
     // a project package named like a framework must not shadow it
     w(`${p}/server/flask/__init__.py`, 'def request():\n    return 1\n');
     w(`${p}/server/app2.py`, 'from flask import request\n\ndef v():\n    return request.args.get("q")\n');
@@ -154,6 +159,9 @@ test('the prefilter never drops a file with findings (examples/ and a synthetic 
   const off = await scanWorkspace(dir, { settings: settingsFor('django'), threads: 1, prefilter: false });
   assert.ok(r.stats.indexParsed < off.stats.indexParsed, `${r.stats.indexParsed} < ${off.stats.indexParsed}`);
   assert.ok(!files['pkg0/shadow.py'] && !files['pkg0/plain.py']);
+  // a file importing django.views whose text names no view decorator, and imports no relevant module: not analyzed
+  assert.ok(files['pkg0/djviews.py'] && files['pkg0/apiviews.py']);
+  assert.equal(r.files.find((f) => f.rel === 'pkg0/djplain.py')?.analyzed, false);
   assert.equal(r.files.find((f) => f.rel === 'pkg0/noimport.py')?.markers.length, 1);
 });
 

@@ -12,7 +12,7 @@ import type { PortMarker } from '../analysis/types';
 import type { FileAnalysis } from './scanCore';
 import type { ImportItem } from './prefilter';
 
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 
 export interface CacheEntry {
   size: number;
@@ -23,7 +23,7 @@ export interface CacheEntry {
   imports?: string[];
   /** what the import statements bind, textually (prefilter.ts textImportItems) */
   items?: ImportItem[];
-  /** needles (of all rules) the text contains */
+  /** needles (of all rules) and view words (prefilter.ts VIEW_WORDS) the text contains; found when first needed */
   hits?: string[];
   markers?: PortMarker[];
   summary?: ModuleSummary;

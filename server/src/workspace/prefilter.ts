@@ -70,6 +70,16 @@ export function importsViewMarker(imports: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * The view test's names, one of which a file's own text must contain for its imports to make a decorator a view:
+ * `django.views.decorators.http.require_*` (however imported or aliased, the text names `require_`), and an
+ * owner resolving to `fastapi.FastAPI()`/`fastapi.APIRouter()` (through the file's own imports the text names
+ * `FastAPI` or `APIRouter`). Otherwise only a name the index resolves can do it, and the index holds the summaries
+ * of relevant modules only. So a file that is not relevant can fire an ungated rule only when it imports a view
+ * marker module (importsViewMarker) and its text holds one of these words or it imports a relevant project module.
+ */
+export const VIEW_WORDS: readonly string[] = ['require_', 'FastAPI', 'APIRouter'];
+
 export function isRelevantRoot(plan: FilterPlan, moduleName: string): boolean {
   const root = moduleName.split('.')[0];
   return plan.roots.has(root) || (plan.flaskPrefix && root.startsWith('flask'));
@@ -250,8 +260,6 @@ export class ModuleNames {
 export interface FileFacts {
   rel: string;
   imports: string[];
-  needle: boolean;
-  ungatedNeedle: boolean;
 }
 
 /**

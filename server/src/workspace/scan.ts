@@ -14,7 +14,7 @@ import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
 import { DEFAULT_SELECTION, readText, walkFiles, type FileSelection, type Skipped } from './files';
 import { codeVersion, loadCache, saveCache, sha1, type CacheEntry } from './cache';
-import { directRelevance, filterPlan, importsFrameworkName, importsViewMarker, ModuleNames, textImportItems, textImports, type FileFacts } from './prefilter';
+import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportItems, textImports, importsViewMarker, VIEW_WORDS, type FileFacts } from './prefilter';
 import { InThreadRunner, WorkerRunner, workersAvailable, type Runner } from './pool';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 
@@ -84,7 +84,8 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   const rules = opts.rules ?? RULES;
   const usePrefilter = opts.prefilter !== false;
   const cancelled = () => !!opts.signal?.aborted || !!opts.isCancelled?.();
-  const allNeedles = [...new Set(rules.flatMap((r) => r.needles))];
+  // what a file's `hits` record: the needles of all rules (any settings) and the view words
+  const allWords = [...new Set([...rules.flatMap((r) => r.needles), ...VIEW_WORDS])];
   const plan = filterPlan(rules, opts.settings);
   const stats: ScanStats = { listed: 0, read: 0, relevant: 0, analyzed: 0, indexParsed: 0, analysisParsed: 0, summaryCacheHits: 0, analysisCacheHits: 0, threads: 1, ms: { list: 0, read: 0, index: 0, analyze: 0, total: 0 } };
   const index = new ModuleIndex();
@@ -131,8 +132,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
             hash,
             imports: textImports(r.text, rel),
             items: textImportItems(r.text, rel),
-            hits: allNeedles.filter((n) => r.text.includes(n)),
-            markers: scanMarkers(r.text, new LineMap(r.text)),
+            markers: textMarkers(r.text),
           };
         }
       }
@@ -146,26 +146,10 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
 
   // ---- prefilter
   const names = new ModuleNames(readable);
-  const planNeedles = new Set(plan.needles);
-  const ungated = new Set(plan.ungatedNeedles);
-  const facts: FileFacts[] = readable.map((rel) => {
-    const hits = entries[rel].hits ?? [];
-    return { rel, imports: entries[rel].imports ?? [], needle: hits.some((h) => planNeedles.has(h)), ungatedNeedle: hits.some((h) => ungated.has(h)) };
-  });
-  const rel2facts = new Map(facts.map((f) => [f.rel, f]));
+  const facts: FileFacts[] = readable.map((rel) => ({ rel, imports: entries[rel].imports ?? [] }));
   // direct relevance here; the name-level fixpoint over the index runs with the index phase below
   const { relevant, deps } = directRelevance(plan, facts, names);
   if (!usePrefilter) for (const rel of readable) relevant.add(rel);
-  const viewMarker = (rel: string) => importsViewMarker(entries[rel].imports ?? []);
-  const analyzable = (rel: string) => {
-    if (!usePrefilter) return true;
-    const f = rel2facts.get(rel)!;
-    return (f.needle && relevant.has(rel)) || (f.ungatedNeedle && viewMarker(rel));
-  };
-  const toAnalyze = new Set<string>();
-  // texts that neither the index nor the analysis can need any more: dropped now (a file made relevant by name
-  // later is read again)
-  if (usePrefilter) for (const rel of readable) if (!relevant.has(rel) && !(deps.get(rel)?.length) && !analyzable(rel)) texts.delete(rel);
 
   const total = readable.length;
   let done = 0;
@@ -179,6 +163,36 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     }
     return t;
   };
+  // the words a file holds, found the first time a relevant or view-importing file needs them (most files never
+  // do: 49 `includes` over every text was half the read phase); kept in the cache entry
+  const hitsOf = (rel: string): Set<string> => {
+    const e = entries[rel];
+    if (!e.hits) {
+      const text = textOf(rel);
+      e.hits = allWords.filter((w) => text.includes(w));
+    }
+    return new Set(e.hits);
+  };
+  const planNeedles = plan.needles;
+  const ungated = plan.ungatedNeedles;
+  const analyzable = (rel: string) => {
+    if (!usePrefilter) return true;
+    const imports = entries[rel].imports ?? [];
+    if (relevant.has(rel)) {
+      const hits = hitsOf(rel);
+      return planNeedles.some((n) => hits.has(n));
+    }
+    // not relevant: only the ungated rules can fire, on a view decorator named in the text or re-exported by a
+    // relevant module (prefilter.ts VIEW_WORDS)
+    if (!ungated.length || !importsViewMarker(imports)) return false;
+    const hits = hitsOf(rel);
+    if (!ungated.some((n) => hits.has(n))) return false;
+    return VIEW_WORDS.some((w) => hits.has(w)) || (deps.get(rel) ?? []).some((d) => relevant.has(d));
+  };
+  const toAnalyze = new Set<string>();
+  // texts that neither the index nor the analysis can need any more: dropped now (a file made relevant by name
+  // later is read again)
+  if (usePrefilter) for (const rel of readable) if (!relevant.has(rel) && !(deps.get(rel)?.length) && !analyzable(rel)) texts.delete(rel);
 
   // ---- runner, made only when there is parsing to do
   let runner: Runner | undefined;
@@ -330,6 +344,12 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   } finally {
     await runner?.close();
   }
+}
+
+/** Port markers, without building a LineMap for the many texts that cannot hold one. */
+function textMarkers(text: string): PortMarker[] {
+  if (!text.includes('port:') && !text.includes('TODO(port)')) return [];
+  return scanMarkers(text, new LineMap(text));
 }
 
 function* index_entries(readable: string[], summaries: Map<string, ModuleSummary>): Iterable<[string, ModuleSummary]> {
