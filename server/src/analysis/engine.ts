@@ -232,33 +232,36 @@ export class Analysis {
   private run(rules: readonly LoadedRule[]) {
     const seen = new Set<string>();
     const roots = this.partial?.roots;
-    const combined = roots ? undefined : combinedFor(this.grammar, rules);
+    const combined = combinedFor(this.grammar, rules);
+    // the rules that apply: `only`, a target under these settings, a needle in the text
+    const ctxOf = rules.map((rule) => this.contextFor(rule));
+    // a pattern rooted at the module cannot match inside a statement: an incremental run queries the whole tree
+    // with it (per rule, below) and keeps what touches a root
+    const moduleRooted = rules.map((rule) => !!roots && /^\s*\(module\b/.test(rule.query));
     if (combined) {
-      // one walk of the tree for every rule: each match goes to the rules whose query holds its pattern
-      // the rules that apply, as before: `only`, a target under these settings, a needle in the text
-      const ctxOf = rules.map((rule) => this.contextFor(rule));
-      const qms = ctxOf.some((c) => c) ? combined.query.matches(this.tree.rootNode, MATCH_OPTIONS) : [];
-      for (const qm of qms) {
-        const owners = combined.rulesOf[qm.patternIndex].filter((order) => ctxOf[order]);
-        if (!owners.length) continue;
-        const { captures, all } = capturesOf(qm);
-        for (const order of owners) this.consider(rules[order], order, ctxOf[order]!, captures, all, qm.captures[0]?.node, seen);
-      }
-    } else {
-      const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
-      for (let order = 0; order < rules.length; order++) {
-        const rule = rules[order];
-        const ctx = this.contextFor(rule);
-        if (!ctx) continue;
-        const query = compiled(this.grammar, rule);
-        // a pattern rooted at the module cannot match inside a statement: query the whole tree, keep what touches a root
-        const moduleRooted = !!roots && /^\s*\(module\b/.test(rule.query);
-        let qms = matchesOf.get(query);
-        if (!qms) matchesOf.set(query, (qms = roots && !moduleRooted ? roots.flatMap((r) => query.matches(r, MATCH_OPTIONS)) : query.matches(this.tree.rootNode, MATCH_OPTIONS)));
-        for (const qm of qms) {
-          const { captures, all } = capturesOf(qm);
-          this.consider(rule, order, ctx, captures, all, qm.captures[0]?.node, seen, moduleRooted ? roots : undefined);
+      // one walk of the tree (of each root) for every rule: each match goes to the rules whose query holds its pattern
+      if (ctxOf.some((c, i) => c && !moduleRooted[i])) {
+        for (const at of roots ?? [this.tree.rootNode]) {
+          for (const qm of combined.query.matches(at, MATCH_OPTIONS)) {
+            const owners = combined.rulesOf[qm.patternIndex].filter((order) => ctxOf[order] && !moduleRooted[order]);
+            if (!owners.length) continue;
+            const { captures, all } = capturesOf(qm);
+            for (const order of owners) this.consider(rules[order], order, ctxOf[order]!, captures, all, qm.captures[0]?.node, seen);
+          }
         }
+      }
+    }
+    const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
+    for (let order = 0; order < rules.length; order++) {
+      const rule = rules[order];
+      const ctx = ctxOf[order];
+      if (!ctx || (combined && !moduleRooted[order])) continue;
+      const query = compiled(this.grammar, rule);
+      let qms = matchesOf.get(query);
+      if (!qms) matchesOf.set(query, (qms = roots && !moduleRooted[order] ? roots.flatMap((r) => query.matches(r, MATCH_OPTIONS)) : query.matches(this.tree.rootNode, MATCH_OPTIONS)));
+      for (const qm of qms) {
+        const { captures, all } = capturesOf(qm);
+        this.consider(rule, order, ctx, captures, all, qm.captures[0]?.node, seen, moduleRooted[order] ? roots : undefined);
       }
     }
     if (this.partial) {

@@ -2,8 +2,8 @@
 // analysis outside the edited top-level statements are kept (moved to the new offsets), and the rules' queries run
 // only over the edited statements. The result equals a full analysis (test/unit/incremental.test.ts); whenever that
 // cannot be shown cheaply it *is* a full analysis: an edited import statement, module-level bindings that differ
-// (name, kind, imported module/name, assigned value, class bases, star imports), more than MAX_STATEMENTS
-// statements touched, a change of the port markers or a marker inside an edited statement, a module-level function
+// (name, kind, imported module/name, assigned value, class bases, star imports), more than MAX_ROOTS
+// statements touched (or half the text), a change of the port markers or a marker inside an edited statement, a module-level function
 // whose returns now resolve differently (it may be an app factory), other settings, path or index, or a lost log.
 import type { Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
@@ -16,7 +16,12 @@ import { scanMarkers } from './markers';
 import type { ModuleIndex } from './moduleIndex';
 import type { LoadedRule } from './rule';
 
-export const MAX_STATEMENTS = 8;
+/**
+ * Past this many statements to re-query, or this share of the text, a full analysis costs about as much: do one.
+ * (A partial run walks one combined query per statement; its cost follows the bytes it covers.)
+ */
+export const MAX_ROOTS = 64;
+export const MAX_ROOT_SHARE = 0.5;
 
 interface Meta {
   rev: number;
@@ -73,7 +78,7 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
 
   // the statements they touch: the innermost function whose body holds a region (with its decorators), else the
   // top-level statement (a region of whitespace between top-level statements touches none)
-  const top = tree.rootNode.namedChildren.filter((n): n is Node => !!n);
+  const top = statementsOf(tree.rootNode);
   const text = doc.text;
   const affected = new Map<number, Node>();
   const topOf = new Map<Node, Node>();
@@ -85,7 +90,7 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
       affected.set(r.startIndex, r);
       topOf.set(r, st);
     }
-    if (affected.size > MAX_STATEMENTS * 4) return full(grammar, doc, opts, rules, 'too many statements');
+    if (affected.size > MAX_ROOTS * 4) return full(grammar, doc, opts, rules, 'too many statements');
   }
 
   // markers: the same ones, none inside an edited statement
@@ -122,7 +127,7 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
       for (const [k, r] of affected) if (topOf.get(r) === st) affected.delete(k);
       affected.set(st.startIndex, st);
       topOf.set(st, st);
-      if (affected.size > MAX_STATEMENTS * 4) return full(grammar, doc, opts, rules, `module-level bindings changed: ${[...changed].slice(0, 3).join(',')}`);
+      if (affected.size > MAX_ROOTS * 4) return full(grammar, doc, opts, rules, `module-level bindings changed: ${[...changed].slice(0, 3).join(',')}`);
     }
   }
   // a root inside another root is covered by it
@@ -158,7 +163,7 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
   }
   roots = [...new Map(roots.map((r) => [r.startIndex, r])).values()].sort((a, b) => a.startIndex - b.startIndex);
   roots = roots.filter((r, i) => !roots.some((o, j) => j !== i && o.startIndex <= r.startIndex && r.endIndex <= o.endIndex && (o.endIndex - o.startIndex > r.endIndex - r.startIndex)));
-  if (roots.length > MAX_STATEMENTS) return full(grammar, doc, opts, rules, 'too many statements');
+  if (roots.length > MAX_ROOTS || roots.reduce((n, r) => n + r.endIndex - r.startIndex, 0) > MAX_ROOT_SHARE * text.length) return full(grammar, doc, opts, rules, 'too many statements');
   const kept: PartialRun['kept'] = [];
   for (const { k, s, e } of carried) {
     if (roots.some((r) => s <= r.endIndex && e >= r.startIndex)) continue;
@@ -188,6 +193,23 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
   return a;
 }
 
+/**
+ * The module's statements: its named children, where a top-level ERROR (an unclosed bracket can swallow the rest
+ * of the file into one) stands for the nodes it holds, so an edit re-queries the statement it touches, not the ERROR.
+ */
+function statementsOf(root: Node): Node[] {
+  const out: Node[] = [];
+  const add = (n: Node) => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'ERROR') add(c);
+      else out.push(c);
+    }
+  };
+  add(root);
+  return out;
+}
+
 const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A test for any of the names as a whole word (Python identifiers may be non-ASCII: \p{L}/\p{N}). */
@@ -195,9 +217,12 @@ function wordsRe(names: Iterable<string>): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${[...names].map(escapeRe).join('|')})(?![\\p{L}\\p{N}_])`, 'u');
 }
 
-/** Whether `name(` occurs anywhere other than a `def name(`: a call (or something that may be one). */
+/**
+ * Whether `name(` occurs anywhere other than a `def name(`: a call (or something that may be one). An attribute
+ * call (`self.name(`) is not one: Bindings resolves only a bare name's call through the function's returns.
+ */
 function isCalled(name: string, text: string): boolean {
-  const re = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRe(name)}\\s*\\(`, 'gu');
+  const re = new RegExp(`(?<![\\p{L}\\p{N}_.])${escapeRe(name)}\\s*\\(`, 'gu');
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (!/\bdef\s+$/.test(text.slice(Math.max(0, m.index - 16), m.index))) return true;
   }
