@@ -23,8 +23,8 @@ export interface CacheEntry {
   imports?: string[];
   /** what the import statements bind, textually (prefilter.ts textImportItems) */
   items?: ImportItem[];
-  /** needles (of all rules) and view words (prefilter.ts VIEW_WORDS) the text contains; found when first needed */
-  hits?: string[];
+  /** whether the text contains a word (a rule's needle, a view word), for the words asked so far */
+  words?: Map<string, boolean>;
   markers?: PortMarker[];
   summary?: ModuleSummary;
   akey?: string;

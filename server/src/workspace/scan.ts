@@ -14,7 +14,7 @@ import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
 import { DEFAULT_SELECTION, readText, walkFiles, type FileSelection, type Skipped } from './files';
 import { codeVersion, loadCache, saveCache, sha1, type CacheEntry } from './cache';
-import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportItems, textImports, importsViewMarker, VIEW_WORDS, type FileFacts } from './prefilter';
+import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, VIEW_WORDS, type FileFacts } from './prefilter';
 import { InThreadRunner, WorkerRunner, workersAvailable, type Runner } from './pool';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 
@@ -84,8 +84,6 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   const rules = opts.rules ?? RULES;
   const usePrefilter = opts.prefilter !== false;
   const cancelled = () => !!opts.signal?.aborted || !!opts.isCancelled?.();
-  // what a file's `hits` record: the needles of all rules (any settings) and the view words
-  const allWords = [...new Set([...rules.flatMap((r) => r.needles), ...VIEW_WORDS])];
   const plan = filterPlan(rules, opts.settings);
   const stats: ScanStats = { listed: 0, read: 0, relevant: 0, analyzed: 0, indexParsed: 0, analysisParsed: 0, summaryCacheHits: 0, analysisCacheHits: 0, threads: 1, ms: { list: 0, read: 0, index: 0, analyze: 0, total: 0 } };
   const index = new ModuleIndex();
@@ -126,14 +124,8 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         texts.set(rel, r.text);
         if (prev && prev.hash === hash && !prev.skip) entries[rel] = { ...prev, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
         else {
-          entries[rel] = {
-            size: st?.size ?? -1,
-            mtimeMs: st?.mtimeMs ?? -1,
-            hash,
-            imports: textImports(r.text, rel),
-            items: textImportItems(r.text, rel),
-            markers: textMarkers(r.text),
-          };
+          const { imports, items } = textImportFacts(r.text, rel);
+          entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash, imports, items, markers: textMarkers(r.text) };
         }
       }
     }
@@ -163,31 +155,25 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     }
     return t;
   };
-  // the words a file holds, found the first time a relevant or view-importing file needs them (most files never
-  // do: 49 `includes` over every text was half the read phase); kept in the cache entry
-  const hitsOf = (rel: string): Set<string> => {
-    const e = entries[rel];
-    if (!e.hits) {
-      const text = textOf(rel);
-      e.hits = allWords.filter((w) => text.includes(w));
-    }
-    return new Set(e.hits);
+  // whether a file's text holds a word (a needle or a view word), looked up the first time a relevant or
+  // view-importing file needs it (most files never do: 49 `includes` over every text was half the read phase);
+  // the answers are kept in the cache entry
+  const holds = (rel: string, word: string): boolean => {
+    const known = (entries[rel].words ??= new Map());
+    let v = known.get(word);
+    if (v === undefined) known.set(word, (v = textOf(rel).includes(word)));
+    return v;
   };
   const planNeedles = plan.needles;
   const ungated = plan.ungatedNeedles;
   const analyzable = (rel: string) => {
     if (!usePrefilter) return true;
-    const imports = entries[rel].imports ?? [];
-    if (relevant.has(rel)) {
-      const hits = hitsOf(rel);
-      return planNeedles.some((n) => hits.has(n));
-    }
+    if (relevant.has(rel)) return planNeedles.some((n) => holds(rel, n));
     // not relevant: only the ungated rules can fire, on a view decorator named in the text or re-exported by a
     // relevant module (prefilter.ts VIEW_WORDS)
-    if (!ungated.length || !importsViewMarker(imports)) return false;
-    const hits = hitsOf(rel);
-    if (!ungated.some((n) => hits.has(n))) return false;
-    return VIEW_WORDS.some((w) => hits.has(w)) || (deps.get(rel) ?? []).some((d) => relevant.has(d));
+    if (!ungated.length || !importsViewMarker(entries[rel].imports ?? [])) return false;
+    if (!ungated.some((n) => holds(rel, n))) return false;
+    return VIEW_WORDS.some((w) => holds(rel, w)) || (deps.get(rel) ?? []).some((d) => relevant.has(d));
   };
   const toAnalyze = new Set<string>();
   // texts that neither the index nor the analysis can need any more: dropped now (a file made relevant by name

@@ -1,0 +1,92 @@
+// The prefilter's textual import scan: the hand-checked contexts (`\b`, start of a statement) give exactly the
+// matches of the patterns with the context written inside them (the reference below), on the examples and on
+// random import-like text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { moduleNameFor } from '../../server/src/analysis/moduleIndex';
+import { textImportFacts, type ImportItem } from '../../server/src/workspace/prefilter';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+// the reference: the patterns as they were, with the context inside
+const REF_FROM = /\bfrom[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import\b/g;
+const REF_FROM_ITEMS = /\bfrom[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import[ \t]*(\([^)]*\)|[^\n;]*)/g;
+const REF_IMPORT = /(?:^|[;:])[ \t]*import[ \t]+([^\n;#]+)/gm;
+
+function absolute(rel: string, dots: number, rest: string | undefined): string {
+  const mod = moduleNameFor(rel);
+  if (!dots) return rest ?? '';
+  const parts = mod.name ? mod.name.split('.') : [];
+  if (!mod.isPackage) parts.pop();
+  for (let i = 1; i < dots; i++) parts.pop();
+  if (rest) parts.push(rest);
+  return parts.join('.') || (rest ?? '');
+}
+
+function reference(text: string, rel: string): { imports: string[]; items: ImportItem[] } {
+  if (!text.includes('import')) return { imports: [], items: [] };
+  const src = text.includes('\\') ? text.replace(/\\\r?\n/g, ' ') : text;
+  const imports = new Set<string>();
+  const byModule = new Map<string, Set<string>>();
+  const plain = new Set<string>();
+  for (const m of src.matchAll(REF_FROM)) {
+    const abs = absolute(rel, m[1].length, m[2]);
+    if (abs) imports.add(abs);
+  }
+  for (const m of src.matchAll(REF_FROM_ITEMS)) {
+    const abs = absolute(rel, m[1].length, m[2]);
+    if (!abs) continue;
+    const set = byModule.get(abs) ?? new Set<string>();
+    byModule.set(abs, set);
+    for (const item of m[3].replace(/#[^\n]*/g, ' ').replace(/[()]/g, ' ').split(',')) {
+      const name = item.trim().split(/\s+/)[0];
+      if (name === '*' || (name && /^[A-Za-z_]\w*$/.test(name))) set.add(name);
+    }
+  }
+  for (const m of src.matchAll(REF_IMPORT)) {
+    for (const item of m[1].replace(/[()]/g, ' ').split(',')) {
+      const name = item.trim().split(/\s+/)[0];
+      if (name && /^[A-Za-z_][\w.]*$/.test(name)) (plain.add(name), imports.add(name));
+    }
+  }
+  const items: ImportItem[] = [...byModule].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([m, n]) => [m, [...n].sort()]);
+  for (const m of [...plain].sort()) items.push([m]);
+  return { imports: [...imports].sort(), items };
+}
+
+function pyFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...pyFiles(p));
+    else if (e.name.endsWith('.py')) out.push(p);
+  }
+  return out;
+}
+
+test('textImportFacts equals the reference patterns on the examples and fixtures', () => {
+  const files = [...pyFiles(path.join(ROOT, 'examples')), ...pyFiles(path.join(ROOT, 'server/src/rules'))];
+  assert.ok(files.length > 20);
+  for (const f of files) {
+    const rel = path.relative(ROOT, f).split(path.sep).join('/');
+    const text = fs.readFileSync(f, 'utf8');
+    assert.deepEqual(textImportFacts(text, rel), reference(text, rel), rel);
+  }
+});
+
+test('textImportFacts equals the reference patterns on random import-like text', () => {
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const TOKENS = ['from', 'import', 'from', 'import', ' import ', ' from ', 'reimport', 'xfrom', 'importer', ' ', ' ', '\t', '.', '..', 'flask', 'a.b', 'x', '_y', '*', ',', '(', ')', ';', ':', '\n', '\r\n', '\r', '\u2028', '#', '# c', '\\\n', 'as', '1', 'é'];
+  for (let i = 0; i < 20000; i++) {
+    const n = 1 + Math.floor(rnd() * 16);
+    let text = '';
+    for (let k = 0; k < n; k++) text += TOKENS[Math.floor(rnd() * TOKENS.length)];
+    for (const rel of ['m.py', 'pkg/__init__.py', 'pkg/sub/mod.py']) assert.deepEqual(textImportFacts(text, rel), reference(text, rel), JSON.stringify(text));
+  }
+});
