@@ -10,6 +10,8 @@ import { scanWorkspace, type ScanResult } from '../../server/src/workspace/scan'
 import { loadProject, analyzeFile } from '../../server/src/workspace/project';
 import { plainFinding } from '../../server/src/workspace/scanCore';
 import { textImports } from '../../server/src/workspace/prefilter';
+import { Pool } from '../../server/src/workspace/pool';
+import { ModuleIndex, moduleNameFor, type ModuleSummary } from '../../server/src/analysis/moduleIndex';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BLOG = path.join(ROOT, 'examples/flask-blog');
@@ -196,4 +198,35 @@ test('one thread and two threads give identical results', async () => {
   assert.deepEqual(allFiles(two), allFiles(one));
   assert.equal(progress[progress.length - 1], two.files.length);
   assert.ok(Object.keys(byFile(one)).length > 10);
+});
+
+test('work split between this thread and a started worker gives the results of this thread alone', async () => {
+  const dir = tmpdir('fp-pool-');
+  synthetic(dir, 3);
+  const settings = settingsFor('django');
+  const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.py')).map((f) => f.split(path.sep).join('/')).sort();
+  const text = (rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
+  const runAll = async (workers: number) => {
+    const pool = await Pool.create(RULES, settings);
+    try {
+      pool.addWorkers(workers);
+      await pool.started();
+      const idx = await pool.run(files.map((rel) => ({ kind: 'index' as const, rel, text: text(rel), keep: true })), {});
+      const index = new ModuleIndex();
+      const summaries: [string, ModuleSummary][] = idx.results.map((r, i) => [moduleNameFor(files[i]).name, r.kind === 'index' ? r.summary : {}]);
+      for (const [n, s] of summaries) index.set(n, s);
+      pool.setIndex(index, summaries, settings);
+      const an = await pool.run(files.map((rel) => ({ kind: 'analyze' as const, rel, text: text(rel) })), { owner: (i) => idx.by[i] });
+      return { idx: idx.results, an: an.results, lanes: new Set([...idx.by, ...an.by]), parsed: idx.parsed + an.parsed };
+    } finally {
+      await pool.close();
+    }
+  };
+  const one = await runAll(0);
+  const two = await runAll(1);
+  assert.deepEqual(two.idx, one.idx);
+  assert.deepEqual(two.an, one.an);
+  assert.deepEqual([...one.lanes], [0]);
+  assert.ok(two.lanes.has(1), 'the worker did some of the work');
+  assert.ok(two.parsed >= files.length && two.parsed < 2 * files.length, 'trees kept for the analysis are mostly reused');
 });

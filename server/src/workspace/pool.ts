@@ -1,5 +1,9 @@
-// Runs scan work (scanCore.ts) on worker threads, or in this thread. Work is handed out in batches as workers
-// become free; work that must reuse a tree kept by one worker goes to that worker.
+// Runs scan work (scanCore.ts) in this thread and, for large scans, on worker threads that join when they have
+// started. This thread starts at once (its grammar loads in ≈ 20 ms, and a server has it loaded already), while a
+// worker needs ≈ 60 ms to start and ≈ 150 ms more before its first analysis (bundle, grammar, queries): so
+// waiting for workers, as the scan once did, only delayed the work, and each worker's wasm heap adds to the
+// process's memory. Work is taken largest first; a file parsed for the index is analyzed where its tree was kept,
+// unless that lane is busy and another has nothing left to do (it parses the file again: cheaper than waiting).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -11,11 +15,25 @@ import { loadPython } from '../parsing/python';
 import { ScanCore, type Work, type WorkResult } from './scanCore';
 import type { FromWorker, ToWorker } from './scanWorker';
 
+export interface RunResult {
+  results: WorkResult[];
+  /** the lane that did each item: 0 = this thread, k ≥ 1 = the k-th worker */
+  by: number[];
+  parsed: number;
+  cancelled: boolean;
+}
+
+export interface RunOptions {
+  /** the lane that holds item i's tree (-1: none) */
+  owner?: (i: number) => number;
+  onResults?: (r: WorkResult[]) => void;
+  cancelled?: () => boolean;
+}
+
 export interface Runner {
-  /** parallel workers (1 for the in-thread runner) */
+  /** lanes: this thread plus the workers started so far */
   readonly size: number;
-  /** runs the work; `owner(i)` names the worker that must do item i (or -1) and results say who did it */
-  run(work: Work[], opts: { owner?: (i: number) => number; onResults?: (r: WorkResult[]) => void; cancelled?: () => boolean }): Promise<{ results: WorkResult[]; by: number[]; parsed: number; cancelled: boolean }>;
+  run(work: Work[], opts: RunOptions): Promise<RunResult>;
   setIndex(index: ModuleIndex, summaries: [string, ModuleSummary][], settings: Settings): void;
   close(): Promise<void>;
 }
@@ -32,187 +50,202 @@ export function workersAvailable(): boolean {
   return !!workerScript();
 }
 
-const BATCH_BYTES = 256 * 1024;
-const BATCH_ITEMS = 32;
+/** A worker's batch: small enough that the lanes finish close together, large enough to amortize a message. */
+const BATCH_CHARS = 96 * 1024;
+const BATCH_ITEMS = 16;
 
-function batches(items: number[], work: Work[]): number[][] {
-  const out: number[][] = [];
-  let cur: number[] = [];
-  let bytes = 0;
-  for (const i of items) {
-    cur.push(i);
-    bytes += work[i].text.length;
-    if (bytes >= BATCH_BYTES || cur.length >= BATCH_ITEMS) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-  }
-  if (cur.length) out.push(cur);
-  return out;
+interface Lane {
+  worker: Worker;
+  ready: boolean;
+  busy: boolean;
 }
 
-export class InThreadRunner implements Runner {
-  readonly size = 1;
-  private constructor(private readonly core: ScanCore) {}
+/** One run's queues: per lane the items whose tree it holds, and the rest; each largest first. */
+class RunState {
+  readonly results: WorkResult[];
+  readonly by: number[];
+  readonly own: number[][];
+  readonly shared: number[];
+  parsed = 0;
+  done = 0;
+  cancelled = false;
+  failed: Error | undefined;
+  inflight = 0;
+  wake: (() => void) | undefined;
 
-  static async create(rules: readonly LoadedRule[], settings: Settings): Promise<InThreadRunner> {
-    return new InThreadRunner(new ScanCore(await loadPython(), rules, settings));
-  }
-
-  async run(work: Work[], opts: { onResults?: (r: WorkResult[]) => void; cancelled?: () => boolean }) {
-    const results: WorkResult[] = [];
-    const by: number[] = [];
-    const before = this.core.parsed;
-    let cancelled = false;
-    for (const b of batches(work.map((_, i) => i), work)) {
-      if (opts.cancelled?.()) {
-        cancelled = true;
-        break;
-      }
-      const rs = b.map((i) => this.core.run(work[i]));
-      b.forEach((i, k) => {
-        results[i] = rs[k];
-        by[i] = 0;
-      });
-      opts.onResults?.(rs);
-      await new Promise<void>((r) => setImmediate(r)); // let cancellation and progress through
+  constructor(
+    readonly work: Work[],
+    readonly opts: RunOptions,
+    lanes: number,
+  ) {
+    this.results = new Array(work.length);
+    this.by = new Array(work.length);
+    this.own = Array.from({ length: lanes }, () => []);
+    this.shared = [];
+    const order = work.map((_, i) => i).sort((a, b) => work[b].text.length - work[a].text.length || a - b);
+    for (const i of order) {
+      const o = opts.owner?.(i) ?? -1;
+      if (o >= 0 && o < lanes) this.own[o].push(i);
+      else this.shared.push(i);
     }
-    return { results, by, parsed: this.core.parsed - before, cancelled };
   }
 
-  setIndex(index: ModuleIndex, _s: [string, ModuleSummary][], settings: Settings) {
+  /** The next item for a lane: its own, else a shared one, else the largest one another lane holds. */
+  take(lane: number): number | undefined {
+    if (this.cancelled || this.failed) return undefined;
+    const mine = lane < this.own.length ? this.own[lane] : undefined;
+    if (mine?.length) return mine.shift();
+    if (this.shared.length) return this.shared.shift();
+    let best = -1;
+    for (let k = 0; k < this.own.length; k++) {
+      const q = this.own[k];
+      if (q.length && (best < 0 || this.work[q[0]].text.length > this.work[this.own[best][0]].text.length)) best = k;
+    }
+    return best >= 0 ? this.own[best].shift() : undefined;
+  }
+
+  record(items: number[], results: WorkResult[], lane: number, parsed: number) {
+    items.forEach((i, j) => {
+      this.results[i] = results[j];
+      this.by[i] = lane;
+    });
+    this.parsed += parsed;
+    this.done += items.length;
+    this.opts.onResults?.(results);
+  }
+
+  get finished() {
+    return this.done === this.work.length || ((this.cancelled || !!this.failed) && this.inflight === 0);
+  }
+}
+
+export class Pool implements Runner {
+  private readonly lanes: Lane[] = [];
+  private current: RunState | undefined;
+  private nextId = 1;
+  private readonly batches = new Map<number, { items: number[]; state: RunState }>();
+
+  private constructor(
+    private readonly core: ScanCore,
+    private readonly settings: Settings,
+  ) {}
+
+  /** This thread's lane, ready at once; workers are added by addWorkers. */
+  static async create(rules: readonly LoadedRule[], settings: Settings): Promise<Pool> {
+    return new Pool(new ScanCore(await loadPython(), rules, settings), settings);
+  }
+
+  get size() {
+    return 1 + this.lanes.length;
+  }
+
+  /** Starts workers (the generated rules only) until there are n; they take work once they have started. */
+  addWorkers(n: number) {
+    const script = workerScript();
+    if (!script) return;
+    while (this.lanes.length < n) {
+      const worker = script.ts
+        ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(script.file)});`, { eval: true })
+        : new Worker(script.file);
+      const lane: Lane = { worker, ready: false, busy: false };
+      const k = this.lanes.push(lane); // its lane number: 0 is this thread
+      worker.on('message', (m: FromWorker) => this.onMessage(k, lane, m));
+      worker.on('error', (e: Error) => this.fail(e));
+      worker.postMessage({ type: 'init', settings: this.settings } satisfies ToWorker);
+    }
+  }
+
+  /** Resolves when every worker added so far has started (for tests: work goes to this thread until then). */
+  started(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (this.lanes.every((l) => l.ready) ? resolve() : setTimeout(check, 5));
+      check();
+    });
+  }
+
+  setIndex(index: ModuleIndex, summaries: [string, ModuleSummary][], settings: Settings) {
     this.core.setIndexObject(index, settings);
+    // a worker still starting gets it after its init (messages keep their order)
+    for (const l of this.lanes) l.worker.postMessage({ type: 'index', summaries, settings } satisfies ToWorker);
+  }
+
+  async run(work: Work[], opts: RunOptions): Promise<RunResult> {
+    const st = new RunState(work, opts, this.size);
+    this.current = st;
+    for (let k = 1; k <= this.lanes.length; k++) this.feed(k);
+    try {
+      // this thread's lane: one item at a time, yielding in between so that workers' results and cancellation
+      // get through
+      for (;;) {
+        if (opts.cancelled?.()) st.cancelled = true;
+        const i = st.take(0);
+        if (i === undefined) break;
+        const before = this.core.parsed;
+        const res = this.core.run(work[i]);
+        st.record([i], [res], 0, this.core.parsed - before);
+        for (let k = 1; k <= this.lanes.length; k++) this.feed(k);
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      while (!st.finished) await new Promise<void>((r) => (st.wake = r));
+    } finally {
+      this.current = undefined;
+    }
+    if (st.failed) throw st.failed;
+    return { results: st.results, by: st.by, parsed: st.parsed, cancelled: st.cancelled && st.done < work.length };
+  }
+
+  /** Gives an idle, started worker its next batch of the current run. */
+  private feed(k: number) {
+    const lane = this.lanes[k - 1];
+    const st = this.current;
+    if (!st || !lane.ready || lane.busy) return;
+    if (st.opts.cancelled?.()) st.cancelled = true;
+    const items: number[] = [];
+    let chars = 0;
+    while (chars < BATCH_CHARS && items.length < BATCH_ITEMS) {
+      const i = st.take(k);
+      if (i === undefined) break;
+      items.push(i);
+      chars += st.work[i].text.length;
+    }
+    if (!items.length) return;
+    const id = this.nextId++;
+    this.batches.set(id, { items, state: st });
+    lane.busy = true;
+    st.inflight++;
+    lane.worker.postMessage({ type: 'batch', id, work: items.map((i) => st.work[i]) } satisfies ToWorker);
+  }
+
+  private onMessage(k: number, lane: Lane, m: FromWorker) {
+    if (m.type === 'ready') {
+      lane.ready = true;
+      this.feed(k);
+      return;
+    }
+    if (m.type === 'error') {
+      this.fail(new Error(`scan worker failed: ${m.message}`));
+      return;
+    }
+    const b = this.batches.get(m.id);
+    if (!b) return;
+    this.batches.delete(m.id);
+    lane.busy = false;
+    b.state.inflight--;
+    b.state.record(b.items, m.results, k, m.parsed);
+    this.feed(k);
+    b.state.wake?.();
+  }
+
+  private fail(e: Error) {
+    const st = this.current;
+    if (!st) return;
+    st.failed ??= e;
+    st.inflight = 0;
+    st.wake?.();
   }
 
   async close() {
     this.core.dispose();
-  }
-}
-
-export class WorkerRunner implements Runner {
-  private nextId = 1;
-  private constructor(private readonly workers: Worker[]) {}
-
-  get size() {
-    return this.workers.length;
-  }
-
-  /** Starts n workers, each loading the grammar; resolves when all are ready. */
-  static async create(n: number, settings: Settings): Promise<WorkerRunner> {
-    const script = workerScript();
-    if (!script) throw new Error('scan worker script not found');
-    const workers: Worker[] = [];
-    for (let i = 0; i < n; i++) {
-      const w = script.ts
-        ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(script.file)});`, { eval: true })
-        : new Worker(script.file);
-      workers.push(w);
-    }
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const onMsg = (m: FromWorker) => {
-              if (m.type === 'ready') {
-                w.off('message', onMsg);
-                w.off('error', reject);
-                resolve();
-              }
-            };
-            w.on('message', onMsg);
-            w.once('error', reject);
-            w.postMessage({ type: 'init', settings } satisfies ToWorker);
-          }),
-      ),
-    );
-    for (const w of workers) w.unref();
-    return new WorkerRunner(workers);
-  }
-
-  setIndex(_index: ModuleIndex, summaries: [string, ModuleSummary][], settings: Settings) {
-    for (const w of this.workers) w.postMessage({ type: 'index', summaries, settings } satisfies ToWorker);
-  }
-
-  run(work: Work[], opts: { owner?: (i: number) => number; onResults?: (r: WorkResult[]) => void; cancelled?: () => boolean }) {
-    const n = this.workers.length;
-    const own: number[][] = Array.from({ length: n }, () => []);
-    const shared: number[] = [];
-    work.forEach((_, i) => {
-      const o = opts.owner?.(i) ?? -1;
-      if (o >= 0 && o < n) own[o].push(i);
-      else shared.push(i);
-    });
-    const ownQ = own.map((items) => batches(items, work));
-    const sharedQ = batches(shared, work);
-    const results: WorkResult[] = new Array(work.length);
-    const by: number[] = new Array(work.length);
-    let parsed = 0;
-    let cancelled = false;
-    return new Promise<{ results: WorkResult[]; by: number[]; parsed: number; cancelled: boolean }>((resolve, reject) => {
-      let busy = 0;
-      let failed = false;
-      const inflight = new Map<number, number[]>();
-      const listeners: (() => void)[] = [];
-      let ended = false;
-      const finish = () => {
-        if (ended) return;
-        ended = true;
-        for (const off of listeners) off();
-        resolve({ results, by, parsed, cancelled });
-      };
-      const feed = (k: number) => {
-        if (failed) return;
-        if (opts.cancelled?.()) cancelled = true;
-        const batch = cancelled ? undefined : ownQ[k].shift() ?? sharedQ.shift();
-        if (!batch) {
-          if (busy === 0) finish();
-          return;
-        }
-        const id = this.nextId++;
-        inflight.set(id, batch);
-        busy++;
-        this.workers[k].postMessage({ type: 'batch', id, work: batch.map((i) => work[i]) } satisfies ToWorker);
-      };
-      this.workers.forEach((w, k) => {
-        const onMsg = (m: FromWorker) => {
-          if (m.type === 'error') {
-            failed = true;
-            for (const off of listeners) off();
-            reject(new Error(`scan worker failed: ${m.message}`));
-            return;
-          }
-          if (m.type !== 'done') return;
-          const batch = inflight.get(m.id);
-          if (!batch) return;
-          inflight.delete(m.id);
-          busy--;
-          parsed += m.parsed;
-          batch.forEach((i, j) => {
-            results[i] = m.results[j];
-            by[i] = k;
-          });
-          opts.onResults?.(m.results);
-          feed(k);
-          if (busy === 0 && !ownQ.some((q) => q.length) && !sharedQ.length) finish();
-        };
-        const onErr = (e: Error) => {
-          failed = true;
-          for (const off of listeners) off();
-          reject(e);
-        };
-        w.on('message', onMsg);
-        w.on('error', onErr);
-        listeners.push(() => {
-          w.off('message', onMsg);
-          w.off('error', onErr);
-        });
-      });
-      for (let k = 0; k < n; k++) feed(k);
-    });
-  }
-
-  async close() {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.lanes.map((l) => l.worker.terminate()));
   }
 }

@@ -15,7 +15,7 @@ import { RULES } from '../rules/generated';
 import { DEFAULT_SELECTION, readText, walkFiles, type FileSelection, type Skipped } from './files';
 import { codeVersion, loadCache, saveCache, sha1, type CacheEntry } from './cache';
 import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, VIEW_WORDS, type FileFacts } from './prefilter';
-import { InThreadRunner, WorkerRunner, workersAvailable, type Runner } from './pool';
+import { Pool, workersAvailable } from './pool';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 
 export type { PlainFinding } from './scanCore';
@@ -25,9 +25,9 @@ export interface ScanOptions {
   selection?: FileSelection;
   /** where the cache lives (outside the workspace); no cache without it */
   cacheDir?: string;
-  /** worker threads; 1 = in this thread. Default: the machine's parallelism (at most 8) */
+  /** threads: this one plus threads − 1 workers; 1 = this thread only. Default: the machine's parallelism (at most 8) */
   threads?: number;
-  /** below this many bytes of work the scan stays in this thread (default 1 MB) */
+  /** below this many characters of work no worker is started (default 1,000,000) */
   inThreadBelow?: number;
   onProgress?(done: number, total: number): void;
   signal?: AbortSignal;
@@ -180,13 +180,14 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   // later is read again)
   if (usePrefilter) for (const rel of readable) if (!relevant.has(rel) && !(deps.get(rel)?.length) && !analyzable(rel)) texts.delete(rel);
 
-  // ---- runner, made only when there is parsing to do
-  let runner: Runner | undefined;
+  // ---- runner, made only when there is parsing to do: this thread, plus workers (which join once started) when a
+  // phase has enough work to repay their start-up
+  let runner: Pool | undefined;
   const threads = Math.max(1, Math.min(opts.threads ?? Math.min(os.availableParallelism?.() ?? os.cpus().length, 8), 16));
-  const getRunner = async (bytes: number): Promise<Runner> => {
-    if (runner) return runner;
-    const inThread = threads === 1 || bytes < (opts.inThreadBelow ?? 1_000_000) || (opts.rules && opts.rules !== RULES) || !workersAvailable();
-    runner = inThread ? await InThreadRunner.create(rules, opts.settings) : await WorkerRunner.create(threads, opts.settings);
+  const workersAllowed = threads > 1 && (!opts.rules || opts.rules === RULES) && workersAvailable();
+  const getRunner = async (chars: number): Promise<Pool> => {
+    runner ??= await Pool.create(rules, opts.settings);
+    if (workersAllowed && chars >= (opts.inThreadBelow ?? 1_000_000)) runner.addWorkers(threads - 1);
     stats.threads = runner.size;
     return runner;
   };
@@ -220,8 +221,8 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         } else indexWork.push({ kind: 'index', rel, text: textOf(rel), keep: analyzeSoon(rel) });
       }
       if (indexWork.length) {
-        const bytes = indexWork.reduce((s, w) => s + w.text.length, 0) * 2;
-        const r = await (await getRunner(bytes)).run(indexWork, { cancelled });
+        const chars = indexWork.reduce((s, w) => s + w.text.length, 0);
+        const r = await (await getRunner(chars)).run(indexWork, { cancelled });
         stats.indexParsed += r.parsed;
         if (r.cancelled) return result([], skipped, true);
         r.results.forEach((res, i) => {
@@ -301,8 +302,8 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     }
     progress();
     if (analyzeWork.length) {
-      const bytes = analyzeWork.reduce((s, w) => s + w.text.length, 0);
-      const run = await getRunner(bytes);
+      const chars = analyzeWork.reduce((s, w) => s + w.text.length, 0);
+      const run = await getRunner(chars);
       run.setIndex(index, [...index_entries(readable, summaries)], opts.settings);
       const r = await run.run(analyzeWork, {
         owner: (i) => by.get(analyzeWork[i].rel) ?? -1,
