@@ -139,6 +139,55 @@ test('changing a file re-analyzes that file and the files that import it, nothin
   assert.deepEqual(allFiles(r2), allFiles(fresh));
 });
 
+test('rescans of an unchanged folder reuse the last plan; a changed cache file, other settings or a changed file recompute', async () => {
+  const dir = tmpdir('fp-memo-');
+  const cacheDir = tmpdir('fp-cache-');
+  copyDir(BLOG, dir);
+  // files older than the cache's trust window, so that they are trusted by size and mtime
+  const past = new Date(Date.now() - 60_000);
+  const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.py'));
+  for (const f of files) fs.utimesSync(path.join(dir, f), past, past);
+  const settings = settingsFor('django');
+  const cold = await scanWorkspace(dir, { settings, threads: 1, cacheDir });
+  const warm1 = await scanWorkspace(dir, { settings, threads: 1, cacheDir });
+  const warm2 = await scanWorkspace(dir, { settings, threads: 1, cacheDir });
+  assert.equal(cold.stats.reusedPlan, false);
+  for (const w of [warm1, warm2]) {
+    assert.equal(w.stats.reusedPlan, true);
+    assert.deepEqual(allFiles(w), allFiles(cold));
+    assert.deepEqual(w.skipped, cold.skipped);
+    assert.equal(w.stats.analysisCacheHits, cold.stats.analyzed);
+    assert.equal(w.stats.relevant, cold.stats.relevant);
+    assert.ok(w.files.filter((f) => f.analyzed).every((f) => f.cached));
+    for (const name of ['blog.extensions', 'blog.models', 'blog']) assert.deepEqual(w.index.summaryOf(name), cold.index.summaryOf(name), name);
+  }
+  // the cache file written by another process: read again, plan recomputed
+  const [cacheName] = fs.readdirSync(cacheDir);
+  fs.utimesSync(path.join(cacheDir, cacheName), new Date(), new Date(Date.now() + 5000));
+  const reread = await scanWorkspace(dir, { settings, threads: 1, cacheDir });
+  assert.equal(reread.stats.reusedPlan, false);
+  assert.deepEqual(allFiles(reread), allFiles(cold));
+  assert.equal((await scanWorkspace(dir, { settings, threads: 1, cacheDir })).stats.reusedPlan, true);
+  // other settings: their own plan
+  const other = await scanWorkspace(dir, { settings: settingsFor('fastapi'), threads: 1, cacheDir });
+  assert.equal(other.stats.reusedPlan, false);
+  const otherCold = await scanWorkspace(dir, { settings: settingsFor('fastapi'), threads: 1 });
+  assert.deepEqual(allFiles(other), allFiles(otherCold));
+  // a changed file (still older than the trust window): re-read, and the results are those of a cold scan
+  fs.appendFileSync(path.join(dir, 'blog/extensions.py'), '\nextra = SQLAlchemy()\n');
+  const later = new Date(Date.now() - 30_000);
+  fs.utimesSync(path.join(dir, 'blog/extensions.py'), later, later);
+  const changed = await scanWorkspace(dir, { settings, threads: 1, cacheDir });
+  assert.equal(changed.stats.reusedPlan, false);
+  assert.deepEqual(allFiles(changed), allFiles(await scanWorkspace(dir, { settings, threads: 1 })));
+  assert.ok(changed.files.some((f) => f.analyzed && !f.cached));
+  // a file removed
+  fs.rmSync(path.join(dir, 'blog/api.py'));
+  const removed = await scanWorkspace(dir, { settings, threads: 1, cacheDir });
+  assert.ok(!removed.files.some((f) => f.rel === 'blog/api.py'));
+  assert.deepEqual(allFiles(removed), allFiles(await scanWorkspace(dir, { settings, threads: 1 })));
+});
+
 test('the prefilter never drops a file with findings (examples/ and a synthetic project)', async () => {
   const dir = tmpdir('fp-syn-');
   synthetic(dir);

@@ -73,9 +73,25 @@ export function cacheFile(cacheDir: string, root: string): string {
   return path.join(cacheDir, `scan-${sha1(path.resolve(root)).slice(0, 16)}.v8`);
 }
 
+/**
+ * The data last loaded from or saved to each cache file, with that file's size and mtime: a long-running process
+ * (the language server rescans its folders) does not read and deserialize a cache file it wrote or read itself
+ * and that has not changed since. Scans never modify a loaded entry except to add what they learned about the
+ * same text (CacheEntry.words).
+ */
+const loaded = new Map<string, { size: number; mtimeMs: number; data: CacheData }>();
+
 export function loadCache(cacheDir: string, root: string): CacheData | undefined {
+  const file = cacheFile(cacheDir, root);
   try {
-    const data = v8.deserialize(fs.readFileSync(cacheFile(cacheDir, root))) as CacheData;
+    const st = fs.statSync(file); // before reading: a file replaced meanwhile is simply read again next time
+    const m = loaded.get(file);
+    let data: CacheData;
+    if (m && m.size === st.size && m.mtimeMs === st.mtimeMs) data = m.data;
+    else {
+      data = v8.deserialize(fs.readFileSync(file)) as CacheData;
+      loaded.set(file, { size: st.size, mtimeMs: st.mtimeMs, data });
+    }
     if (data.format !== CACHE_FORMAT || data.code !== codeVersion() || data.root !== path.resolve(root)) return undefined;
     return data;
   } catch {
@@ -83,15 +99,25 @@ export function loadCache(cacheDir: string, root: string): CacheData | undefined
   }
 }
 
-export function saveCache(cacheDir: string, root: string, files: Record<string, CacheEntry>): void {
+/** Writes the cache; returns what it wrote (undefined when it could not). */
+export function saveCache(cacheDir: string, root: string, files: Record<string, CacheEntry>): CacheData | undefined {
   const file = cacheFile(cacheDir, root);
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
     const data: CacheData = { format: CACHE_FORMAT, code: codeVersion(), root: path.resolve(root), savedAt: Date.now(), files };
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, v8.serialize(data));
+    const fd = fs.openSync(tmp, 'w');
+    let st: fs.Stats;
+    try {
+      fs.writeFileSync(fd, v8.serialize(data));
+      st = fs.fstatSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
+    loaded.set(file, { size: st.size, mtimeMs: st.mtimeMs, data });
+    return data;
   } catch {
-    // a cache that cannot be written only costs time
+    return undefined; // a cache that cannot be written only costs time
   }
 }

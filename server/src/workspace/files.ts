@@ -68,6 +68,19 @@ export function readText(abs: string): { text: string } | { reason: string } {
   }
 }
 
+/**
+ * What picomatch(globs, { dot: false }) answers (a path equal to a glob, or matched by its regular expression),
+ * without building a result object per call: the walk asks for every file and directory.
+ */
+function globMatcher(globs: readonly string[]): (p: string) => boolean {
+  const res = globs.map((g) => picomatch.makeRe(g, { dot: false }));
+  return (p) => {
+    if (p === '') return false;
+    for (let i = 0; i < globs.length; i++) if (p === globs[i] || res[i].test(p)) return true;
+    return false;
+  };
+}
+
 export interface WalkedFiles {
   files: string[];
   skipped: Skipped[];
@@ -82,11 +95,10 @@ export interface WalkedFiles {
  * test/unit/walk.test.ts compares both. Skipped files come sorted.
  */
 export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION): WalkedFiles {
-  const ig = ignore();
   const gi = path.join(root, '.gitignore');
-  if (fs.existsSync(gi)) ig.add(fs.readFileSync(gi, 'utf8'));
-  const isIncluded = picomatch(sel.include, { dot: false });
-  const isExcluded = sel.exclude.length ? picomatch(sel.exclude, { dot: false }) : () => false;
+  const ig = fs.existsSync(gi) ? ignore().add(fs.readFileSync(gi, 'utf8')) : undefined;
+  const isIncluded = globMatcher(sel.include);
+  const isExcluded = globMatcher(sel.exclude);
   // no include pattern names a dot segment: nothing under a dot directory can be selected
   const dotDirsPossible = sel.include.some((p) => /(^|\/)\./.test(p));
   const files: string[] = [];
@@ -104,12 +116,12 @@ export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION):
       if (e.isDirectory()) {
         if (!dotDirsPossible && e.name.startsWith('.')) continue;
         if (isExcluded(r) || isExcluded(`${r}/`)) continue;
-        walk(path.join(dir, e.name), r);
+        walk(dir + path.sep + e.name, r);
       } else if (e.isFile()) {
-        if (!isIncluded(r) || isExcluded(r) || ig.ignores(r)) continue;
+        if (!isIncluded(r) || isExcluded(r) || ig?.ignores(r)) continue;
         let st: fs.Stats;
         try {
-          st = fs.statSync(path.join(dir, e.name));
+          st = fs.statSync(dir + path.sep + e.name);
         } catch {
           continue;
         }
@@ -122,7 +134,7 @@ export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION):
       }
     }
   };
-  walk(root, '');
+  walk(path.resolve(root), '');
   files.sort();
   skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { files, skipped, stats };

@@ -13,7 +13,7 @@ import type { LoadedRule } from '../analysis/rule';
 import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
 import { DEFAULT_SELECTION, readText, walkFiles, type FileSelection, type Skipped } from './files';
-import { codeVersion, loadCache, saveCache, sha1, type CacheEntry } from './cache';
+import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
 import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
@@ -59,6 +59,8 @@ export interface ScanStats {
   analysisParsed: number;
   summaryCacheHits: number;
   analysisCacheHits: number;
+  /** nothing changed since the scan that made the cache: its relevance, index and analysis keys were reused */
+  reusedPlan: boolean;
   threads: number;
   ms: { list: number; read: number; index: number; analyze: number; total: number };
 }
@@ -79,18 +81,37 @@ function settingsKey(s: Settings): string {
 
 const EMPTY: ModuleSummary = Object.freeze({}) as ModuleSummary;
 
+/**
+ * What a complete scan decided from a cache's entries: with the same entries (every file trusted by size and mtime,
+ * the same files), settings, prefilter and rules, a rescan decides the same, so it reuses this instead of
+ * recomputing relevance, the index and the analysis keys. Held per loaded cache object (cache.ts keeps the object
+ * while its file is unchanged), so a scan that changed anything, and therefore saved, starts a new one.
+ */
+interface PlanMemo {
+  key: string;
+  rules: readonly LoadedRule[];
+  readable: string[];
+  summaries: Map<string, ModuleSummary>;
+  toAnalyze: Set<string>;
+  analyses: Map<string, FileAnalysis>;
+  relevant: number;
+  summaryCacheHits: number;
+}
+const plans = new WeakMap<CacheData, PlanMemo>();
+
 export async function scanWorkspace(root: string, opts: ScanOptions): Promise<ScanResult> {
   const t0 = performance.now();
   const rules = opts.rules ?? RULES;
   const usePrefilter = opts.prefilter !== false;
   const cancelled = () => !!opts.signal?.aborted || !!opts.isCancelled?.();
   const plan = filterPlan(rules, opts.settings);
-  const stats: ScanStats = { listed: 0, read: 0, relevant: 0, analyzed: 0, indexParsed: 0, analysisParsed: 0, summaryCacheHits: 0, analysisCacheHits: 0, threads: 1, ms: { list: 0, read: 0, index: 0, analyze: 0, total: 0 } };
+  const stats: ScanStats = { listed: 0, read: 0, relevant: 0, analyzed: 0, indexParsed: 0, analysisParsed: 0, summaryCacheHits: 0, analysisCacheHits: 0, reusedPlan: false, threads: 1, ms: { list: 0, read: 0, index: 0, analyze: 0, total: 0 } };
   const index = new ModuleIndex();
   const result = (files: ScannedFile[], skipped: Skipped[], wasCancelled: boolean): ScanResult => {
     stats.ms.total = performance.now() - t0;
     return { files, skipped, index, cancelled: wasCancelled, stats };
   };
+  const planKey = `${settingsKey(opts.settings)}\n${usePrefilter}`;
 
   // ---- list
   // one readdir walk (the selection of files.ts listFiles), with the size and mtime of every selected file
@@ -136,7 +157,36 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   stats.read = readable.length;
   stats.ms.read = performance.now() - t1;
 
+  // ---- nothing changed since the scan that made this cache's plan: its decisions stand
+  const memo = cache && plans.get(cache);
+  if (memo && memo.key === planKey && memo.rules === rules && sameEntries(old, entries)) {
+    const t2 = performance.now();
+    const cachedAll = new Set(memo.toAnalyze);
+    Object.assign(stats, { reusedPlan: true, relevant: memo.relevant, analyzed: memo.toAnalyze.size, summaryCacheHits: memo.summaryCacheHits, analysisCacheHits: memo.toAnalyze.size });
+    opts.onProgress?.(readable.length, readable.length);
+    const files = collect(readable, entries, memo.analyses, cachedAll, memo.toAnalyze);
+    stats.ms.index = performance.now() - t2;
+    stats.ms.total = performance.now() - t0;
+    let built: ModuleIndex | undefined;
+    // the index is built only if the caller reads it
+    return {
+      files,
+      skipped,
+      get index() {
+        return (built ??= finalIndex(memo.readable, memo.summaries));
+      },
+      cancelled: false,
+      stats,
+    };
+  }
+
   // ---- prefilter
+  const modNames = new Map<string, string>();
+  const modName = (rel: string) => {
+    let n = modNames.get(rel);
+    if (n === undefined) modNames.set(rel, (n = moduleNameFor(rel).name));
+    return n;
+  };
   const names = new ModuleNames(readable);
   const facts: FileFacts[] = readable.map((rel) => ({ rel, imports: entries[rel].imports ?? [] }));
   // direct relevance here; the name-level fixpoint over the index runs with the index phase below
@@ -158,10 +208,14 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   // whether a file's text holds a word (a needle or a view word), looked up the first time a relevant or
   // view-importing file needs it (most files never do: 49 `includes` over every text was half the read phase);
   // the answers are kept in the cache entry
+  let learned = false; // a cache entry gained a word
   const holds = (rel: string, word: string): boolean => {
     const known = (entries[rel].words ??= new Map());
     let v = known.get(word);
-    if (v === undefined) known.set(word, (v = textOf(rel).includes(word)));
+    if (v === undefined) {
+      known.set(word, (v = textOf(rel).includes(word)));
+      learned = true;
+    }
     return v;
   };
   const planNeedles = plan.needles;
@@ -202,10 +256,10 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     const summaries = new Map<string, ModuleSummary>();
     const by = new Map<string, number>();
     const analyzeSoon = (rel: string) => analyzable(rel) && !(old[rel]?.hash === entries[rel].hash && old[rel]?.akey);
-    for (const rel of readable) index.set(moduleNameFor(rel).name, EMPTY);
+    for (const rel of readable) index.set(modName(rel), EMPTY);
     const putInIndex = (rel: string, s: ModuleSummary) => {
       summaries.set(rel, s);
-      const name = moduleNameFor(rel).name;
+      const name = modName(rel);
       if (names.fileOf(name) === rel) index.set(name, s);
     };
     let pending = readable.filter((rel) => relevant.has(rel));
@@ -236,7 +290,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       const next: string[] = [];
       const rest: string[] = [];
       for (const rel of candidates) {
-        const self = moduleNameFor(rel).name;
+        const self = modName(rel);
         if (importsFrameworkName(plan, entries[rel].items ?? [], index, memo, self)) {
           relevant.add(rel);
           next.push(rel);
@@ -252,12 +306,11 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     for (const rel of readable) if (!toAnalyze.has(rel)) done++;
     progress();
     // the final index, built as before: a later file of the same module wins
-    for (const rel of readable) index.set(moduleNameFor(rel).name, summaries.get(rel) ?? EMPTY);
+    for (const rel of readable) index.set(modName(rel), summaries.get(rel) ?? EMPTY);
     stats.ms.index = performance.now() - t2;
 
     // ---- analysis keys: text, path, settings, and what every project module the file's imports reach exports
     const t3 = performance.now();
-    const sKey = settingsKey(opts.settings);
     const sumHash = new Map<string, string>();
     const summaryHash = (rel: string) => {
       let h = sumHash.get(rel);
@@ -282,7 +335,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       const stack = [rel];
       while (stack.length) for (const d of deps.get(stack.pop()!) ?? []) if (!seen.has(d)) (seen.add(d), stack.push(d));
       const parts = [...seen].sort().map((m) => `${m}:${summaryHash(m)}:${importsOf(m)}`);
-      return sha1(`${sKey}\n${usePrefilter}\n${rel}\n${entries[rel].hash}\n${parts.join('\n')}`);
+      return sha1(`${planKey}\n${rel}\n${entries[rel].hash}\n${parts.join('\n')}`);
     };
     const analyses = new Map<string, FileAnalysis>();
     const cachedSet = new Set<string>();
@@ -326,11 +379,21 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     }
     stats.ms.analyze = performance.now() - t3;
     // entries of files not analyzed under these settings keep their old analysis for a later scan
-    if (opts.cacheDir) saveCache(opts.cacheDir, root, entries);
+    // written only when something differs from what was loaded (a rescan of an unchanged folder writes nothing)
+    let saved: CacheData | undefined = cache;
+    if (opts.cacheDir && (learned || !sameEntries(old, entries))) saved = saveCache(opts.cacheDir, root, entries);
+    if (saved) plans.set(saved, { key: planKey, rules, readable, summaries, toAnalyze, analyses, relevant: stats.relevant, summaryCacheHits: stats.summaryCacheHits });
     return result(collect(readable, entries, analyses, cachedSet, toAnalyze), skipped, false);
   } finally {
     await runner?.close();
   }
+}
+
+function sameEntries(a: Record<string, CacheEntry>, b: Record<string, CacheEntry>): boolean {
+  const keys = Object.keys(b);
+  if (keys.length !== Object.keys(a).length) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** Port markers, without building a LineMap for the many texts that cannot hold one. */
@@ -341,6 +404,12 @@ function textMarkers(text: string): PortMarker[] {
 
 function* index_entries(readable: string[], summaries: Map<string, ModuleSummary>): Iterable<[string, ModuleSummary]> {
   for (const rel of readable) yield [moduleNameFor(rel).name, summaries.get(rel) ?? EMPTY];
+}
+
+function finalIndex(readable: string[], summaries: Map<string, ModuleSummary>): ModuleIndex {
+  const index = new ModuleIndex();
+  for (const [name, s] of index_entries(readable, summaries)) index.set(name, s);
+  return index;
 }
 
 function collect(readable: string[], entries: Record<string, CacheEntry>, analyses: Map<string, FileAnalysis>, cached: Set<string>, toAnalyze: Set<string>): ScannedFile[] {
