@@ -26,8 +26,13 @@ export interface Binding {
 }
 
 export class Scope {
-  readonly bindings = new Map<string, Binding[]>();
-  readonly wildcardModules: string[] = [];
+  private readonly own = new Map<string, Binding[]>();
+  private readonly wildcards: string[] = [];
+  /**
+   * Collects this scope's bindings on first use: function and class bodies are collected lazily, so an edit's
+   * analysis pays for the module level and the scopes it resolves names in, not for the whole file.
+   */
+  collector?: () => void;
   /** offsets of the definition (read once from wasm: scopeOf runs for every resolved identifier) */
   start = 0;
   end = 0;
@@ -39,10 +44,27 @@ export class Scope {
     readonly node: Node,
     readonly parent: Scope | undefined,
   ) {}
+  get bindings(): Map<string, Binding[]> {
+    this.ensure();
+    return this.own;
+  }
+  get wildcardModules(): string[] {
+    this.ensure();
+    return this.wildcards;
+  }
+  get collected(): boolean {
+    return !this.collector;
+  }
+  ensure() {
+    const c = this.collector;
+    if (!c) return;
+    this.collector = undefined;
+    c();
+  }
   add(b: Binding) {
-    const list = this.bindings.get(b.name);
+    const list = this.own.get(b.name);
     if (list) list.push(b);
-    else this.bindings.set(b.name, [b]);
+    else this.own.set(b.name, [b]);
   }
 }
 
@@ -152,9 +174,12 @@ export class Bindings {
         const name = n.childForFieldName('name');
         if (name) scope.add({ name: name.text, kind: 'def', start: n.startIndex, site: name, stmt: n, def: n, scope });
         const fscope = this.newScope('function', n, scope);
-        this.collectParams(n, fscope);
-        const body = n.childForFieldName('body');
-        if (body) this.collect(body, fscope);
+        fscope.collector = () => {
+          this.collectParams(n, fscope);
+          const body = n.childForFieldName('body');
+          if (body) this.collect(body, fscope);
+          this.sortedScopes = undefined; // it registered the scopes defined in it
+        };
         return;
       }
       case 'class_definition': {
@@ -163,8 +188,11 @@ export class Bindings {
         const bases = sup ? sup.namedChildren.filter((c): c is Node => !!c && c.type !== 'keyword_argument') : [];
         if (name) scope.add({ name: name.text, kind: 'class', start: n.startIndex, site: name, stmt: n, bases, def: n, scope });
         const cscope = this.newScope('class', n, scope);
-        const body = n.childForFieldName('body');
-        if (body) this.collect(body, cscope);
+        cscope.collector = () => {
+          const body = n.childForFieldName('body');
+          if (body) this.collect(body, cscope);
+          this.sortedScopes = undefined;
+        };
         return;
       }
       case 'expression_statement':
@@ -295,6 +323,16 @@ export class Bindings {
   private readonly scopeMemo = new Map<number, Scope>();
 
   private scopeAt(node: Node): Scope {
+    // a definition not collected yet may hold definitions not registered yet: collect it and look again
+    for (;;) {
+      const found = this.registeredScopeAt(node);
+      if (found.collected || found.kind === 'module') return found;
+      found.ensure();
+    }
+  }
+
+  /** The innermost registered scope holding the node, or the first not yet collected one whose body holds it. */
+  private registeredScopeAt(node: Node): Scope {
     const sorted = (this.sortedScopes ??= [...this.scopes.values()].sort((a, b) => a.start - b.start));
     const ns = node.startIndex;
     const ne = node.endIndex;
@@ -316,13 +354,18 @@ export class Bindings {
       if (sc.bodyStart >= 0 && ns >= sc.bodyStart) return sc;
       if (sc.paramsStart >= 0 && ns >= sc.paramsStart && ne <= sc.paramsEnd) {
         const pt = node.parent?.type;
-        if (pt !== 'default_parameter' && pt !== 'typed_default_parameter') return sc;
+        if (pt !== 'default_parameter' && pt !== 'typed_default_parameter') {
+          sc.ensure(); // (a parameter's own scope: nothing in a parameter list is defined in a nested scope)
+          return sc;
+        }
       }
     }
     return this.module;
   }
 
   functionScopeOf(fn: Node): Scope | undefined {
+    // registered once the scope around it is collected
+    if (!this.scopes.has(fn.id)) this.scopeOf(fn);
     return this.scopes.get(fn.id);
   }
 
@@ -481,8 +524,21 @@ export class Bindings {
     return out;
   }
 
+  /** Collects every scope now (collecting one registers those defined in it). */
+  collectAll() {
+    for (let again = true; again; ) {
+      again = false;
+      for (const sc of [...this.scopes.values()]) {
+        if (sc.collected) continue;
+        sc.ensure();
+        again = true;
+      }
+    }
+  }
+
   /** Every import binding of the module scope (and nested scopes). */
   *importBindings(): Iterable<Binding> {
+    this.collectAll();
     const seen = new Set<Scope>();
     const all = [this.module, ...this.scopes.values()];
     for (const s of all) {

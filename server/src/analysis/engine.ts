@@ -187,19 +187,13 @@ export class Analysis {
     this.collectTopReturns(partial?.roots);
   }
 
-  private sig: string | undefined;
-  private sigByName: Map<string, string> | undefined;
-  /** The module scope's bindings as text (what they bind, to what): equal signatures resolve names alike. */
-  get moduleSignature(): string {
-    if (this.sig !== undefined) return this.sig;
-    this.sigByName = moduleSignatures(this.bindings, this.text);
-    return (this.sig = [...this.sigByName.values()].join('\n'));
-  }
-
-  /** moduleSignature per bound name ('*' for the star imports) */
-  get moduleSignatureByName(): Map<string, string> {
-    void this.moduleSignature;
-    return this.sigByName!;
+  private sigByName: Map<string, BindingSig[]> | undefined;
+  /**
+   * The module scope's bindings as text (what they bind, to what, from which offset), per name ('*': the star
+   * imports): equal signatures resolve names alike. Read while the tree is alive (incremental.ts compares them).
+   */
+  get moduleSignatureByName(): Map<string, BindingSig[]> {
+    return (this.sigByName ??= moduleSignatures(this.bindings, this.text));
   }
 
   /** What each module-level function's returns resolve to (only those among `within` when given). */
@@ -460,16 +454,23 @@ export class Analysis {
   }
 }
 
-/** The module scope's bindings as text, per name (what they bind, to what); '*': the star imports. */
-export function moduleSignatures(bindings: Bindings, text: string): Map<string, string> {
+/** One module-level binding as text: where it takes effect, and what it binds to what. */
+export interface BindingSig {
+  start: number;
+  sig: string;
+}
+
+/** The module scope's bindings as text, per name, in order; '*': the star imports. */
+export function moduleSignatures(bindings: Bindings, text: string): Map<string, BindingSig[]> {
   const t = (n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
-  const out = new Map<string, string>();
+  const out = new Map<string, BindingSig[]>();
   for (const [name, list] of bindings.module.bindings) {
-    const parts: string[] = [];
-    for (const b of list) parts.push(`${name}|${b.kind}|${b.module ?? ''}|${b.importedName ?? ''}|${t(b.value)}|${t(b.type)}|${(b.bases ?? []).map(t).join(',')}`);
-    out.set(name, parts.join('\n'));
+    out.set(
+      name,
+      list.map((b) => ({ start: b.start, sig: `${b.kind}|${b.module ?? ''}|${b.importedName ?? ''}|${t(b.value)}|${t(b.type)}|${(b.bases ?? []).map(t).join(',')}` })),
+    );
   }
-  out.set('*', `*${bindings.module.wildcardModules.join(',')}`);
+  out.set('*', [{ start: 0, sig: bindings.module.wildcardModules.join(',') }]);
   return out;
 }
 

@@ -10,7 +10,7 @@ import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
 import { Bindings, type Binding } from './bindings';
 import { moduleNameFor } from './moduleIndex';
-import { analyze, internalsOf, moduleSignatures, type Analysis, type AnalyzeOptions, type PartialRun } from './engine';
+import { analyze, internalsOf, moduleSignatures, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
 import { scanMarkers } from './markers';
 import type { ModuleIndex } from './moduleIndex';
@@ -44,7 +44,7 @@ function metaOf(doc: Doc, opts: AnalyzeOptions, rules: readonly LoadedRule[]): M
 function full(grammar: PythonGrammar, doc: Doc, opts: AnalyzeOptions, rules: readonly LoadedRule[], why: string): Analysis {
   lastFallback = why;
   const a = analyze(grammar, doc.text, { ...opts, tree: doc.tree ?? undefined }, rules);
-  void a.moduleSignature; // now, while its tree is alive: the next edit deletes it
+  void a.moduleSignatureByName; // now, while its tree is alive: the next edit deletes it
   metas.set(a, metaOf(doc, opts, rules));
   return a;
 }
@@ -98,45 +98,7 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
   const old = prev.markers;
   if (markers.length !== old.length || markers.some((m, i) => m.kind !== old[i].kind || m.rule !== old[i].rule || m.text !== old[i].text)) return full(grammar, doc, opts, rules, 'markers changed');
 
-  // the module-level bindings: names bound differently (and the names whose bindings mention them) widen the
-  // statements to re-query to every top-level statement that mentions one of them
-  const mod = moduleNameFor(opts.path ?? '');
-  const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false);
-  const sigs = moduleSignatures(bindings, text);
-  const before = prev.moduleSignatureByName;
-  if (sigs.get('*') !== before.get('*')) return full(grammar, doc, opts, rules, 'star imports changed');
-  const changed = new Set<string>();
-  for (const [k, v] of sigs) if (before.get(k) !== v) changed.add(k);
-  for (const k of before.keys()) if (!sigs.has(k)) changed.add(k);
-  if (changed.size) {
-    // names whose bindings mention a changed name resolve differently too
-    for (let grew = true; grew; ) {
-      grew = false;
-      const re = wordsRe(changed);
-      for (const [name, list] of bindings.module.bindings) {
-        if (changed.has(name)) continue;
-        if (list.some((b) => dependsOn(b, re, text))) {
-          changed.add(name);
-          grew = true;
-        }
-      }
-    }
-    const re = wordsRe(changed);
-    for (const st of top) {
-      if (!re.test(text.slice(st.startIndex, st.endIndex))) continue;
-      for (const [k, r] of affected) if (topOf.get(r) === st) affected.delete(k);
-      affected.set(st.startIndex, st);
-      topOf.set(st, st);
-      if (affected.size > MAX_ROOTS * 4) return full(grammar, doc, opts, rules, `module-level bindings changed: ${[...changed].slice(0, 3).join(',')}`);
-    }
-  }
-  // a root inside another root is covered by it
-  let roots = [...affected.values()].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
-  roots = roots.filter((r, i) => !roots.some((o, j) => j !== i && o.startIndex <= r.startIndex && r.endIndex <= o.endIndex && (o.startIndex !== r.startIndex || o.endIndex !== r.endIndex || j < i)));
-  if (markers.some((m) => roots.some((r) => m.start <= r.endIndex && m.end >= r.startIndex))) return full(grammar, doc, opts, rules, 'marker in an edited statement');
-
-  // the previous findings outside the edited statements, moved
-  // (a finding touching an edit lies in an edited statement: it is dropped below, whatever this gives it)
+  // where an offset of the previous text is now (undefined: inside an edit)
   const move = (x: number): number | undefined => {
     for (const r of recs) {
       for (const e of r.edits) {
@@ -147,6 +109,70 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     }
     return x;
   };
+
+  // the module-level bindings: names bound differently (and the names whose bindings mention them) widen the
+  // statements to re-query to every top-level statement that mentions one of them
+  const mod = moduleNameFor(opts.path ?? '');
+  const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false);
+  const sigs = moduleSignatures(bindings, text);
+  const before = prev.moduleSignatureByName;
+  if (sigs.get('*')![0].sig !== before.get('*')?.[0]?.sig) return full(grammar, doc, opts, rules, 'star imports changed');
+  const changes = new Map<string, NameChange>();
+  for (const name of new Set([...sigs.keys(), ...before.keys()])) {
+    if (name === '*') continue;
+    const moved: BindingSig[] = [];
+    let lost = false; // a binding that took effect inside an edit: changed everywhere
+    for (const b of before.get(name) ?? []) {
+      const at = move(b.start);
+      if (at === undefined) lost = true;
+      else moved.push({ start: at, sig: b.sig });
+    }
+    const c = lost ? { spans: [[0, Infinity]] as [number, number][], last: true } : nameChange(moved, sigs.get(name) ?? []);
+    if (c) changes.set(name, c);
+  }
+  if (changes.size) {
+    // a binding whose statement mentions a changed name where it changed resolves differently too (a function's
+    // body through the name's last binding, and only when the function is called: a factory)
+    for (let grew = true; grew; ) {
+      grew = false;
+      const re = wordsRe(changes.keys());
+      for (const [name, list] of bindings.module.bindings) {
+        list.forEach((b, i) => {
+          if (!dependsOn(b, re, text)) return;
+          const from = b.start;
+          const to = list[i + 1]?.start ?? Infinity;
+          const mentioned = [...changes].filter(([n]) => wordsRe([n]).test(slice(text, b.kind === 'class' ? undefined : b.stmt ?? b.def)) || (b.bases ?? []).some((x) => wordsRe([n]).test(slice(text, x))));
+          const hit = mentioned.some(([, c]) => (b.kind === 'def' ? c.last : overlaps(c, b.stmt ?? b.def!)));
+          if (!hit) return;
+          const c = changes.get(name) ?? { spans: [], last: false };
+          if (c.spans.some(([s, e]) => s <= from && to <= e) && (c.last || i < list.length - 1)) return;
+          c.spans.push([from, to]);
+          if (i === list.length - 1) c.last = true;
+          changes.set(name, c);
+          grew = true;
+        });
+      }
+    }
+    // the statements to re-query: those mentioning a changed name where it changed (anywhere when its last
+    // binding changed: a function body sees the last one)
+    const re = wordsRe(changes.keys());
+    const res = [...changes].map(([n, c]) => ({ re: wordsRe([n]), c }));
+    for (const st of top) {
+      const stText = slice(text, st);
+      if (!re.test(stText) || !res.some(({ re: r, c }) => (c.last || overlaps(c, st)) && r.test(stText))) continue;
+      for (const [k, r] of affected) if (topOf.get(r) === st) affected.delete(k);
+      affected.set(st.startIndex, st);
+      topOf.set(st, st);
+      if (affected.size > MAX_ROOTS * 4) return full(grammar, doc, opts, rules, `module-level bindings changed: ${[...changes.keys()].slice(0, 3).join(',')}`);
+    }
+  }
+  // a root inside another root is covered by it
+  let roots = [...affected.values()].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  roots = roots.filter((r, i) => !roots.some((o, j) => j !== i && o.startIndex <= r.startIndex && r.endIndex <= o.endIndex && (o.startIndex !== r.startIndex || o.endIndex !== r.endIndex || j < i)));
+  if (markers.some((m) => roots.some((r) => m.start <= r.endIndex && m.end >= r.startIndex))) return full(grammar, doc, opts, rules, 'marker in an edited statement');
+
+  // the previous findings outside the edited statements, moved
+  // (a finding touching an edit lies in an edited statement: it is dropped below, whatever this gives it)
   const carried: { k: ReturnType<typeof internalsOf>[number]; s: number; e: number }[] = [];
   for (const k of internalsOf(prev)) {
     const s = move(k.finding.start);
@@ -179,7 +205,7 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     bindings,
   };
   const a = analyze(grammar, doc.text, { ...opts, tree }, rules, partial);
-  void a.moduleSignature;
+  void a.moduleSignatureByName;
   // a function whose returns resolve differently may be an app factory: only when it is called here does that
   // change a finding of this file (what other files see of it goes through the index)
   for (const [k, v] of a.topReturns) {
@@ -209,6 +235,44 @@ function statementsOf(root: Node): Node[] {
   add(root);
   return out;
 }
+
+/** Where a module-level name resolves differently now: offset spans (module-level code), and function bodies. */
+interface NameChange {
+  /** [from, to) where module-level code sees another binding (or none) */
+  spans: [number, number][];
+  /** the last binding differs: what every function body sees */
+  last: boolean;
+}
+
+/**
+ * How a name's module-level bindings (before: moved to the current offsets) differ: module-level code at offset x
+ * sees the last binding starting at or before x, a function body sees the last one (bindings.ts lookup).
+ */
+function nameChange(before: BindingSig[], now: BindingSig[]): NameChange | undefined {
+  if (before.length === now.length && before.every((b, i) => b.start === now[i].start && b.sig === now[i].sig)) return undefined;
+  const seenAt = (list: BindingSig[], x: number) => {
+    let sig: string | undefined;
+    for (const b of list) if (b.start <= x) sig = b.sig;
+    return sig;
+  };
+  const points = [...new Set([...before, ...now].map((b) => b.start))].sort((a, b) => a - b);
+  const spans: [number, number][] = [];
+  points.forEach((p, i) => {
+    if (seenAt(before, p) === seenAt(now, p)) return;
+    const to = points[i + 1] ?? Infinity;
+    const last = spans[spans.length - 1];
+    if (last && last[1] === p) last[1] = to;
+    else spans.push([p, to]);
+  });
+  return { spans, last: before[before.length - 1]?.sig !== now[now.length - 1]?.sig };
+}
+
+/** Whether code in node n may see the name where it changed (module-level code in n lies in a changed span). */
+function overlaps(c: NameChange, n: Node): boolean {
+  return c.spans.some(([from, to]) => n.startIndex < to && from <= n.endIndex);
+}
+
+const slice = (text: string, n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
 
 const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
