@@ -277,24 +277,30 @@ export interface FileFacts {
 }
 
 /**
- * The directly relevant files (one of their imports names a module of a source framework of the applicable rules)
- * and each file's project-module dependencies. The name-level fixpoint over the index is in scan.ts.
+ * The directly relevant files (one of their imports names a module of a source framework of the applicable rules),
+ * each file's project-module dependencies, and the files some import statement names (a file's own included).
+ * The name-level fixpoint over the index is in scan.ts.
+ *
+ * Only a named module's summary is ever read: Bindings consults the index for `from m import x` (m's summary), the
+ * prefilter for the modules a file imports, and the index's own chains for the modules the summaries import —
+ * always a module some import statement names. So a file no import names needs no summary.
  */
-export function directRelevance(plan: FilterPlan, facts: readonly FileFacts[], names: ModuleNames): { relevant: Set<string>; deps: Map<string, string[]> } {
+export function directRelevance(plan: FilterPlan, facts: readonly FileFacts[], names: ModuleNames): { relevant: Set<string>; deps: Map<string, string[]>; imported: Set<string> } {
   const relevant = new Set<string>();
   const deps = new Map<string, string[]>();
+  const imported = new Set<string>();
   for (const f of facts) {
     const d: string[] = [];
     let direct = false;
     for (const imp of f.imports) {
       if (isRelevantRoot(plan, imp)) direct = true;
       const target = names.find(imp);
-      if (target !== undefined && target !== f.rel) {
-        d.push(target);
-      }
+      if (target === undefined) continue;
+      imported.add(target);
+      if (target !== f.rel) d.push(target);
     }
     deps.set(f.rel, d);
     if (direct) relevant.add(f.rel);
   }
-  return { relevant, deps };
+  return { relevant, deps, imported };
 }

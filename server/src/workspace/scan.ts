@@ -2,7 +2,7 @@
 // hold a finding, on worker threads, with a content-hash cache. The language server and the CLI both use this.
 //
 //   list → read (or trust the cache by size+mtime) → textual facts (imports, needles, markers)
-//   → relevance (prefilter.ts) → index summaries of relevant files (cache, else parse) → ModuleIndex
+//   → relevance (prefilter.ts) → index summaries of relevant files some import names (cache, else parse)
 //   → analysis of relevant files holding a needle (cache by key, else parse) → results, cache saved.
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,7 +68,7 @@ export interface ScanStats {
 export interface ScanResult {
   files: ScannedFile[];
   skipped: Skipped[];
-  /** every readable file's module; summaries of the files that can export what the applicable rules look at */
+  /** every readable file's module; summaries of the relevant files that an import statement names */
   index: ModuleIndex;
   cancelled: boolean;
   stats: ScanStats;
@@ -190,7 +190,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   const names = new ModuleNames(readable);
   const facts: FileFacts[] = readable.map((rel) => ({ rel, imports: entries[rel].imports ?? [] }));
   // direct relevance here; the name-level fixpoint over the index runs with the index phase below
-  const { relevant, deps } = directRelevance(plan, facts, names);
+  const { relevant, deps, imported } = directRelevance(plan, facts, names);
   if (!usePrefilter) for (const rel of readable) relevant.add(rel);
 
   const total = readable.length;
@@ -262,7 +262,10 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       const name = modName(rel);
       if (names.fileOf(name) === rel) index.set(name, s);
     };
-    let pending = readable.filter((rel) => relevant.has(rel));
+    // only a module some import names is ever looked up (prefilter.ts directRelevance): the others are not
+    // summarized (a test module nobody imports is parsed once, for its analysis)
+    const toSummarize = (rels: string[]) => rels.filter((rel) => imported.has(rel));
+    let pending = toSummarize(readable.filter((rel) => relevant.has(rel)));
     // files whose imports name a project module: the only ones relevance by name can add
     let candidates = usePrefilter ? readable.filter((rel) => !relevant.has(rel) && (deps.get(rel)?.length ?? 0) > 0) : [];
     while (pending.length) {
@@ -297,7 +300,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         } else rest.push(rel);
       }
       candidates = rest;
-      pending = next;
+      pending = toSummarize(next);
     }
     for (const rel of readable) if (analyzable(rel)) toAnalyze.add(rel);
     stats.relevant = relevant.size;
