@@ -32,6 +32,18 @@ function fixture(): string {
   return out;
 }
 
+/** Classes: the models (class-rooted column rules) and the views' functions as methods of a class (twice). */
+function classFixture(): string {
+  const read = (f: string) => fs.readFileSync(path.join(BLOG, 'blog', f), 'utf8');
+  const methods = (f: string, k: number) => {
+    const src = read(f).replace(/def (\w+)\(/g, `def $1_${k}(`);
+    const body = src.slice(src.search(/^(@|def )/m));
+    const imports = src.slice(0, src.search(/^(@|def )/m));
+    return `${imports}\n\nclass Views${k}:\n${body.replace(/^(?=.)/gm, '    ')}\n`;
+  };
+  return `${read('models.py')}\n${methods('posts.py', 0)}\n${read('models.py').replace(/class (\w+)\(/g, 'class $1Copy(')}\n${methods('api.py', 1)}`;
+}
+
 const SNIPPETS = [
   'x', ' ', '(', ')', '"', '\n', 'request', '.args', '\n        y = request.form["a"]\n', '\n    return jsonify(a=1)\n',
   '        value = request.args.get("q", type=int)  # pasted\n', '# TODO(port): later [flask-request-args]\n', 'import flask\n',
@@ -41,15 +53,15 @@ const SNIPPETS = [
 // FP_EDITS=1000 for a longer run; the last case leaves its edits in place, so unclosed brackets pile up and top-level
 // ERRORs swallow much of the file (the statements inside them are re-queried one by one)
 const EDITS = Number(process.env.FP_EDITS ?? 50);
-for (const [target, seed, undoRate] of [['django', 7, 0.5], ['fastapi', 11, 0.5], ['django', 23, 0]] as const) {
-  test(`incremental analysis equals a full analysis after random edits (${target}, seed ${seed}${undoRate ? '' : ', never undone'})`, async () => {
+for (const [target, seed, undoRate, classes] of [['django', 7, 0.5, false], ['fastapi', 11, 0.5, false], ['django', 23, 0, false], ['django', 5, 0.5, true], ['fastapi', 3, 0.3, true]] as const) {
+  test(`incremental analysis equals a full analysis after random edits (${target}, seed ${seed}${undoRate ? '' : ', never undone'}${classes ? ', classes' : ''})`, async () => {
     const g = await grammar;
     const settings = settingsFor(target);
     const { index } = await scanWorkspace(BLOG, { settings, threads: 1 });
     const store = new DocumentStore(g);
     const uri = 'file:///t/blog/big.py';
     const rel = 'blog/big.py';
-    store.open(uri, 'python', 1, fixture());
+    store.open(uri, 'python', 1, classes ? classFixture() : fixture());
     const random = rng(seed);
     let prev: Analysis | undefined = analyzeDocument(g, store.get(uri)!, { settings, path: rel, index }, RULES);
     let incremental = 0;

@@ -150,6 +150,8 @@ export interface PartialRun {
   topReturns: Map<string, string | undefined>;
   /** the Bindings of this tree, when the caller built them already (incremental.ts compares them first) */
   bindings?: Bindings;
+  /** the top-level statements holding the roots (a root may be a statement in a class body) */
+  contexts?: Node[];
 }
 
 export class Analysis {
@@ -229,15 +231,23 @@ export class Analysis {
     const combined = combinedFor(this.grammar, rules);
     // the rules that apply: `only`, a target under these settings, a needle in the text
     const ctxOf = rules.map((rule) => this.contextFor(rule));
-    // a pattern rooted at the module cannot match inside a statement: an incremental run queries the whole tree
-    // with it (per rule, below) and keeps what touches a root
-    const moduleRooted = rules.map((rule) => !!roots && /^\s*\(module\b/.test(rule.query));
+    // a pattern rooted at the module (or at a class, when a root may be a statement of its body) cannot match
+    // inside a root: an incremental run queries the whole tree (the roots' top-level statements) with it, per rule
+    // below, and keeps what touches a root
+    const wideAt = (rule: LoadedRule): Node[] | undefined => {
+      if (!roots) return undefined;
+      if (/^\s*\(module\b/.test(rule.query)) return [this.tree.rootNode];
+      if (/^\s*\(class_definition\b/.test(rule.query)) return [...new Set(this.partial?.contexts ?? roots)];
+      return undefined;
+    };
+    const wide = rules.map(wideAt);
+    const rootedAbove = wide.map((w) => !!w);
     if (combined) {
       // one walk of the tree (of each root) for every rule: each match goes to the rules whose query holds its pattern
-      if (ctxOf.some((c, i) => c && !moduleRooted[i])) {
+      if (ctxOf.some((c, i) => c && !rootedAbove[i])) {
         for (const at of roots ?? [this.tree.rootNode]) {
           for (const qm of combined.query.matches(at, MATCH_OPTIONS)) {
-            const owners = combined.rulesOf[qm.patternIndex].filter((order) => ctxOf[order] && !moduleRooted[order]);
+            const owners = combined.rulesOf[qm.patternIndex].filter((order) => ctxOf[order] && !rootedAbove[order]);
             if (!owners.length) continue;
             const { captures, all } = capturesOf(qm);
             for (const order of owners) this.consider(rules[order], order, ctxOf[order]!, captures, all, qm.captures[0]?.node, seen);
@@ -249,13 +259,13 @@ export class Analysis {
     for (let order = 0; order < rules.length; order++) {
       const rule = rules[order];
       const ctx = ctxOf[order];
-      if (!ctx || (combined && !moduleRooted[order])) continue;
+      if (!ctx || (combined && !rootedAbove[order])) continue;
       const query = compiled(this.grammar, rule);
       let qms = matchesOf.get(query);
-      if (!qms) matchesOf.set(query, (qms = roots && !moduleRooted[order] ? roots.flatMap((r) => query.matches(r, MATCH_OPTIONS)) : query.matches(this.tree.rootNode, MATCH_OPTIONS)));
+      if (!qms) matchesOf.set(query, (qms = (wide[order] ?? roots ?? [this.tree.rootNode]).flatMap((r) => query.matches(r, MATCH_OPTIONS))));
       for (const qm of qms) {
         const { captures, all } = capturesOf(qm);
-        this.consider(rule, order, ctx, captures, all, qm.captures[0]?.node, seen, moduleRooted[order] ? roots : undefined);
+        this.consider(rule, order, ctx, captures, all, qm.captures[0]?.node, seen, rootedAbove[order] ? roots : undefined);
       }
     }
     if (this.partial) {

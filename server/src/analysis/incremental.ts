@@ -8,7 +8,7 @@
 import type { Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
-import { Bindings, type Binding } from './bindings';
+import { Bindings, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
 import { analyze, internalsOf, moduleSignatures, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
@@ -86,9 +86,10 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     for (const st of top) {
       if (st.startIndex > e) break;
       if (st.endIndex < s) continue;
-      const r = narrowest(st, s, e, text);
-      affected.set(r.startIndex, r);
-      topOf.set(r, st);
+      for (const r of unitsOf(st, Math.max(s, st.startIndex), Math.min(e, st.endIndex), text)) {
+        affected.set(r.startIndex, r);
+        topOf.set(r, st);
+      }
     }
     if (affected.size > MAX_ROOTS * 4) return full(grammar, doc, opts, rules, 'too many statements');
   }
@@ -138,11 +139,13 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
       const re = wordsRe(changes.keys());
       for (const [name, list] of bindings.module.bindings) {
         list.forEach((b, i) => {
-          if (!dependsOn(b, re, text)) return;
+          const dep = dependencyText(b, text);
+          if (!dep || !re.test(dep)) return;
           const from = b.start;
           const to = list[i + 1]?.start ?? Infinity;
-          const mentioned = [...changes].filter(([n]) => wordsRe([n]).test(slice(text, b.kind === 'class' ? undefined : b.stmt ?? b.def)) || (b.bases ?? []).some((x) => wordsRe([n]).test(slice(text, x))));
-          const hit = mentioned.some(([, c]) => (b.kind === 'def' ? c.last : overlaps(c, b.stmt ?? b.def!)));
+          // (a word in a string literal is no reference: the names come from the identifiers of the tree)
+          const names = identifiersIn(b);
+          const hit = [...changes].some(([n, c]) => (b.kind === 'def' ? c.last : overlaps(c, b.stmt ?? b.def!)) && names.has(n));
           if (!hit) return;
           const c = changes.get(name) ?? { spans: [], last: false };
           if (c.spans.some(([s, e]) => s <= from && to <= e) && (c.last || i < list.length - 1)) return;
@@ -153,16 +156,25 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
         });
       }
     }
-    // the statements to re-query: those mentioning a changed name where it changed (anywhere when its last
-    // binding changed: a function body sees the last one)
-    const re = wordsRe(changes.keys());
-    const res = [...changes].map(([n, c]) => ({ re: wordsRe([n]), c }));
-    for (const st of top) {
-      const stText = slice(text, st);
-      if (!re.test(stText) || !res.some(({ re: r, c }) => (c.last || overlaps(c, st)) && r.test(stText))) continue;
-      for (const [k, r] of affected) if (topOf.get(r) === st) affected.delete(k);
-      affected.set(st.startIndex, st);
-      topOf.set(st, st);
+    // the code to re-query: every reference to a changed name that resolves where it changed (module-level code
+    // in a changed span; any function body when its last binding changed), in its unit (unitsOf)
+    const re = new RegExp(`(?<![\\p{L}\\p{N}_.])(?:${[...changes.keys()].map(escapeRe).join('|')})(?![\\p{L}\\p{N}_])`, 'gu');
+    for (const m of text.matchAll(re)) {
+      const x = m.index!;
+      const end = x + m[0].length;
+      const c = changes.get(m[0])!;
+      const st = statementAt(top, x);
+      if (!st) continue;
+      const id = tree.rootNode.descendantForIndex(x, end);
+      if (id?.type !== 'identifier' || id.startIndex !== x || id.endIndex !== end) continue; // in a string or comment
+      const scope = bindings.scopeOf(id);
+      const b = bindings.lookup(m[0], scope, x);
+      if (b && b.scope.kind !== 'module') continue; // a local name
+      if (!c.last && (inFunction(scope) || !c.spans.some(([from, to]) => from <= x && x < to))) continue;
+      for (const r of unitsOf(st, x, end, text)) {
+        affected.set(r.startIndex, r);
+        topOf.set(r, st);
+      }
       if (affected.size > MAX_ROOTS * 4) return full(grammar, doc, opts, rules, `module-level bindings changed: ${[...changes.keys()].slice(0, 3).join(',')}`);
     }
   }
@@ -203,6 +215,7 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     topReturns: prev.topReturns,
     full: () => (fullMemo ??= analyze(grammar, doc.text, { ...opts, tree }, rules)),
     bindings,
+    contexts: roots.map((r) => topOf.get(r) ?? r),
   };
   const a = analyze(grammar, doc.text, { ...opts, tree }, rules, partial);
   void a.moduleSignatureByName;
@@ -272,6 +285,25 @@ function overlaps(c: NameChange, n: Node): boolean {
   return c.spans.some(([from, to]) => n.startIndex < to && from <= n.endIndex);
 }
 
+/** The statement (of statementsOf, in order) holding offset x. */
+function statementAt(top: Node[], x: number): Node | undefined {
+  let lo = 0;
+  let hi = top.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (top[mid].endIndex < x) lo = mid + 1;
+    else if (top[mid].startIndex > x) hi = mid - 1;
+    else return top[mid];
+  }
+  return undefined;
+}
+
+/** Whether names looked up from this scope see a module-level name's last binding (bindings.ts lookup). */
+function inFunction(scope: Scope): boolean {
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.kind === 'function') return true;
+  return false;
+}
+
 const slice = (text: string, n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
 
 const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -291,6 +323,27 @@ function isCalled(name: string, text: string): boolean {
     if (!/\bdef\s+$/.test(text.slice(Math.max(0, m.index - 16), m.index))) return true;
   }
   return false;
+}
+
+/**
+ * The nodes to re-query for a change [s, e] inside statement st: in a class whose header it leaves alone, the
+ * statements of its body it touches (each narrowed in turn: a class's methods are its bulk), else narrowest().
+ * A method called by its bare name (from the class body: its returns may matter there) keeps the whole class.
+ */
+function unitsOf(st: Node, s: number, e: number, text: string): Node[] {
+  const cls = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
+  const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
+  if (!body || s <= body.startIndex || e > body.endIndex) return [narrowest(st, s, e, text)];
+  const out: Node[] = [];
+  for (const c of body.namedChildren) {
+    if (!c || c.endIndex < s) continue;
+    if (c.startIndex > e) break;
+    const fn = c.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
+    const name = fn?.type === 'function_definition' ? fn.childForFieldName('name') : null;
+    if (name && isCalled(name.text, text)) return [st];
+    out.push(...unitsOf(c, Math.max(s, c.startIndex), Math.min(e, c.endIndex), text));
+  }
+  return out;
 }
 
 /**
@@ -322,20 +375,31 @@ function narrowest(st: Node, s: number, e: number, text: string): Node {
   return best;
 }
 
+/** The identifiers of what dependencyText reads. */
+function identifiersIn(b: Binding): Set<string> {
+  const nodes = b.kind === 'assign' ? (b.value ? [b.value, b.type] : [b.stmt]) : b.kind === 'class' ? b.bases ?? [] : [b.def];
+  const out = new Set<string>();
+  for (const n of nodes) {
+    if (!n) continue;
+    if (n.type === 'identifier') out.add(n.text);
+    for (const id of n.descendantsOfType('identifier')) if (id) out.add(id.text);
+  }
+  return out;
+}
+
 /**
- * Whether what a module-level binding resolves to may depend on the names `re` finds: an assignment through its
- * statement, a class through its bases, a function through its body only when it is called (a factory).
+ * The text what a module-level binding resolves to may depend on: an assignment's value (its whole statement when
+ * it has no single value), a class's bases, a function's body only when it is called (a factory).
  */
-function dependsOn(b: Binding, re: RegExp, text: string): boolean {
-  const t = (n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
+function dependencyText(b: Binding, text: string): string {
   switch (b.kind) {
     case 'assign':
-      return !!b.stmt && re.test(t(b.stmt));
+      return b.value ? `${slice(text, b.value)} ${slice(text, b.type)}` : slice(text, b.stmt);
     case 'class':
-      return (b.bases ?? []).some((n) => re.test(t(n)));
+      return (b.bases ?? []).map((n) => slice(text, n)).join(' ');
     case 'def':
-      return !!b.def && isCalled(b.name, text) && re.test(t(b.def));
+      return b.def && isCalled(b.name, text) ? slice(text, b.def) : '';
     default:
-      return false;
+      return '';
   }
 }
