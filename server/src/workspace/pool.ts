@@ -2,8 +2,7 @@
 // started. This thread starts at once (its grammar loads in ≈ 20 ms, and a server has it loaded already), while a
 // worker needs ≈ 60 ms to start and ≈ 150 ms more before its first analysis (bundle, grammar, queries): so
 // waiting for workers, as the scan once did, only delayed the work, and each worker's wasm heap adds to the
-// process's memory. Work is taken largest first; a file parsed for the index is analyzed where its tree was kept,
-// unless that lane is busy and another has nothing left to do (it parses the file again: cheaper than waiting).
+// process's memory.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -50,80 +49,35 @@ export function workersAvailable(): boolean {
   return !!workerScript();
 }
 
-/** A worker's batch: small enough that the lanes finish close together, large enough to amortize a message. */
-const BATCH_CHARS = 96 * 1024;
-const BATCH_ITEMS = 16;
-
 interface Lane {
   worker: Worker;
   ready: boolean;
-  busy: boolean;
 }
 
-/** One run's queues: per lane the items whose tree it holds, and the rest; each largest first. */
-class RunState {
-  readonly results: WorkResult[];
-  readonly by: number[];
-  readonly own: number[][];
-  readonly shared: number[];
-  parsed = 0;
-  done = 0;
-  cancelled = false;
-  failed: Error | undefined;
-  inflight = 0;
-  wake: (() => void) | undefined;
-
-  constructor(
-    readonly work: Work[],
-    readonly opts: RunOptions,
-    lanes: number,
-  ) {
-    this.results = new Array(work.length);
-    this.by = new Array(work.length);
-    this.own = Array.from({ length: lanes }, () => []);
-    this.shared = [];
-    const order = work.map((_, i) => i).sort((a, b) => work[b].text.length - work[a].text.length || a - b);
-    for (const i of order) {
-      const o = opts.owner?.(i) ?? -1;
-      if (o >= 0 && o < lanes) this.own[o].push(i);
-      else this.shared.push(i);
-    }
-  }
-
-  /** The next item for a lane: its own, else a shared one, else the largest one another lane holds. */
-  take(lane: number): number | undefined {
-    if (this.cancelled || this.failed) return undefined;
-    const mine = lane < this.own.length ? this.own[lane] : undefined;
-    if (mine?.length) return mine.shift();
-    if (this.shared.length) return this.shared.shift();
-    let best = -1;
-    for (let k = 0; k < this.own.length; k++) {
-      const q = this.own[k];
-      if (q.length && (best < 0 || this.work[q[0]].text.length > this.work[this.own[best][0]].text.length)) best = k;
-    }
-    return best >= 0 ? this.own[best].shift() : undefined;
-  }
-
-  record(items: number[], results: WorkResult[], lane: number, parsed: number) {
-    items.forEach((i, j) => {
-      this.results[i] = results[j];
-      this.by[i] = lane;
-    });
-    this.parsed += parsed;
-    this.done += items.length;
-    this.opts.onResults?.(results);
-  }
-
-  get finished() {
-    return this.done === this.work.length || ((this.cancelled || !!this.failed) && this.inflight === 0);
-  }
+/** The run in progress: results as they come in. */
+interface Current {
+  id: number;
+  results: WorkResult[];
+  by: number[];
+  parsed: number;
+  done: number;
+  failed?: Error;
+  wake?: () => void;
+  onResults?: (r: WorkResult[]) => void;
 }
 
+/**
+ * The lanes take the items themselves: each walks its own order and claims an item with an atomic flag in shared
+ * memory, so a worker never waits for this thread (which hands nothing out: it may be inside one analysis for
+ * 200 ms). This thread takes the largest items first and each worker the smallest: a worker is started per scan
+ * and its code is not optimized yet for its first ≈ 0.5 s, so a large file there could finish long after the rest;
+ * from both ends the lanes meet in the middle and finish together. A lane takes the items whose tree it kept
+ * first; another lane that takes one of them parses the file again.
+ */
 export class Pool implements Runner {
   private readonly lanes: Lane[] = [];
-  private current: RunState | undefined;
+  private current: Current | undefined;
   private nextId = 1;
-  private readonly batches = new Map<number, { items: number[]; state: RunState }>();
 
   private constructor(
     private readonly core: ScanCore,
@@ -147,7 +101,7 @@ export class Pool implements Runner {
       const worker = script.ts
         ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(script.file)});`, { eval: true })
         : new Worker(script.file);
-      const lane: Lane = { worker, ready: false, busy: false };
+      const lane: Lane = { worker, ready: false };
       const k = this.lanes.push(lane); // its lane number: 0 is this thread
       worker.on('message', (m: FromWorker) => this.onMessage(k, lane, m));
       worker.on('error', (e: Error) => this.fail(e));
@@ -170,78 +124,72 @@ export class Pool implements Runner {
   }
 
   async run(work: Work[], opts: RunOptions): Promise<RunResult> {
-    const st = new RunState(work, opts, this.size);
-    this.current = st;
-    for (let k = 1; k <= this.lanes.length; k++) this.feed(k);
+    const n = work.length;
+    // claims[i] = 1 once a lane took item i; claims[n] = 1 once the run is cancelled
+    const claims = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
+    const largestFirst = work.map((_, i) => i).sort((a, b) => work[b].text.length - work[a].text.length || a - b);
+    const ownedBy = (lane: number) => largestFirst.filter((i) => (opts.owner?.(i) ?? -1) === lane);
+    const cur: Current = { id: this.nextId++, results: new Array(n), by: new Array(n), parsed: 0, done: 0, onResults: opts.onResults };
+    this.current = cur;
+    const smallestFirst = [...largestFirst].reverse();
+    this.lanes.forEach((l, j) => l.worker.postMessage({ type: 'run', id: cur.id, work, order: [...ownedBy(j + 1), ...smallestFirst], claims: claims.buffer as SharedArrayBuffer } satisfies ToWorker));
+    let cancelled = false;
     try {
-      // this thread's lane: one item at a time, yielding in between so that workers' results and cancellation
-      // get through
-      for (;;) {
-        if (opts.cancelled?.()) st.cancelled = true;
-        const i = st.take(0);
-        if (i === undefined) break;
+      for (const i of [...ownedBy(0), ...largestFirst]) {
+        if (cur.failed) break;
+        if (opts.cancelled?.()) {
+          cancelled = true;
+          Atomics.store(claims, n, 1);
+          break;
+        }
+        if (Atomics.compareExchange(claims, i, 0, 1) !== 0) continue;
         const before = this.core.parsed;
         const res = this.core.run(work[i]);
-        st.record([i], [res], 0, this.core.parsed - before);
-        for (let k = 1; k <= this.lanes.length; k++) this.feed(k);
+        this.record(cur, i, res, 0, this.core.parsed - before);
+        // lets workers' results, progress and cancellation through
         await new Promise<void>((r) => setImmediate(r));
       }
-      while (!st.finished) await new Promise<void>((r) => (st.wake = r));
+      // the rest is in workers' hands (a cancelled run does not wait: the pool is closed, which stops them)
+      while (!cancelled && !cur.failed && cur.done < n) {
+        await new Promise<void>((r) => (cur.wake = r));
+        if (opts.cancelled?.()) cancelled = true;
+      }
     } finally {
+      Atomics.store(claims, n, 1);
       this.current = undefined;
     }
-    if (st.failed) throw st.failed;
-    return { results: st.results, by: st.by, parsed: st.parsed, cancelled: st.cancelled && st.done < work.length };
+    if (cur.failed) throw cur.failed;
+    return { results: cur.results, by: cur.by, parsed: cur.parsed, cancelled: cancelled && cur.done < n };
   }
 
-  /** Gives an idle, started worker its next batch of the current run. */
-  private feed(k: number) {
-    const lane = this.lanes[k - 1];
-    const st = this.current;
-    if (!st || !lane.ready || lane.busy) return;
-    if (st.opts.cancelled?.()) st.cancelled = true;
-    const items: number[] = [];
-    let chars = 0;
-    while (chars < BATCH_CHARS && items.length < BATCH_ITEMS) {
-      const i = st.take(k);
-      if (i === undefined) break;
-      items.push(i);
-      chars += st.work[i].text.length;
-    }
-    if (!items.length) return;
-    const id = this.nextId++;
-    this.batches.set(id, { items, state: st });
-    lane.busy = true;
-    st.inflight++;
-    lane.worker.postMessage({ type: 'batch', id, work: items.map((i) => st.work[i]) } satisfies ToWorker);
+  private record(cur: Current, i: number, res: WorkResult, lane: number, parsed: number) {
+    cur.results[i] = res;
+    cur.by[i] = lane;
+    cur.parsed += parsed;
+    cur.done++;
+    cur.onResults?.([res]);
   }
 
   private onMessage(k: number, lane: Lane, m: FromWorker) {
     if (m.type === 'ready') {
       lane.ready = true;
-      this.feed(k);
       return;
     }
     if (m.type === 'error') {
       this.fail(new Error(`scan worker failed: ${m.message}`));
       return;
     }
-    const b = this.batches.get(m.id);
-    if (!b) return;
-    this.batches.delete(m.id);
-    lane.busy = false;
-    b.state.inflight--;
-    b.state.record(b.items, m.results, k, m.parsed);
-    this.feed(k);
-    b.state.wake?.();
+    const cur = this.current;
+    if (!cur || m.id !== cur.id) return; // a result of a run that was cancelled
+    this.record(cur, m.i, m.result, k, m.parsed);
+    cur.wake?.();
   }
 
   private fail(e: Error) {
-    const st = this.current;
-    if (!st) return;
-    st.failed ??= e;
-    st.inflight = 0;
-    st.wake?.();
+    const cur = this.current;
+    if (!cur) return;
+    cur.failed ??= e;
+    cur.wake?.();
   }
 
   async close() {

@@ -236,17 +236,27 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
 
   // ---- runner, made only when there is parsing to do: this thread, plus workers (which join once started) when a
   // phase has enough work to repay their start-up
+  let pool: Promise<Pool> | undefined;
   let runner: Pool | undefined;
   const threads = Math.max(1, Math.min(opts.threads ?? Math.min(os.availableParallelism?.() ?? os.cpus().length, 8), 16));
   const workersAllowed = threads > 1 && (!opts.rules || opts.rules === RULES) && workersAvailable();
   const getRunner = async (chars: number): Promise<Pool> => {
-    runner ??= await Pool.create(rules, opts.settings);
-    if (workersAllowed && chars >= (opts.inThreadBelow ?? 1_000_000)) runner.addWorkers(threads - 1);
-    stats.threads = runner.size;
-    return runner;
+    pool ??= Pool.create(rules, opts.settings).then((p) => (runner = p));
+    const p = await pool;
+    if (workersAllowed && chars >= (opts.inThreadBelow ?? 1_000_000)) p.addWorkers(threads - 1);
+    stats.threads = p.size;
+    return p;
   };
+  // a file whose analysis will probably be made (not cached for this text): known before the index is built
+  const analyzeSoon = (rel: string) => analyzable(rel) && !(old[rel]?.hash === entries[rel].hash && old[rel]?.akey);
 
   try {
+    // when those analyses are enough to repay workers, they start now and join while the index is built
+    if (workersAllowed) {
+      let soon = 0;
+      for (const rel of readable) if (relevant.has(rel) && analyzeSoon(rel)) soon += listed.stats.get(rel)?.size ?? 0;
+      if (soon >= (opts.inThreadBelow ?? 1_000_000)) await getRunner(soon);
+    }
     // ---- index summaries, and relevance by name as a fixpoint: summarize the relevant files (cache, else parse),
     // put them in the index, then check the other files' imported names against it (text only); the files that
     // import a name the index resolves to a framework object are relevant too, and are summarized next round.
@@ -255,7 +265,6 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     const t2 = performance.now();
     const summaries = new Map<string, ModuleSummary>();
     const by = new Map<string, number>();
-    const analyzeSoon = (rel: string) => analyzable(rel) && !(old[rel]?.hash === entries[rel].hash && old[rel]?.akey);
     for (const rel of readable) index.set(modName(rel), EMPTY);
     const putInIndex = (rel: string, s: ModuleSummary) => {
       summaries.set(rel, s);
@@ -388,7 +397,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     if (saved) plans.set(saved, { key: planKey, rules, readable, summaries, toAnalyze, analyses, relevant: stats.relevant, summaryCacheHits: stats.summaryCacheHits });
     return result(collect(readable, entries, analyses, cachedSet, toAnalyze), skipped, false);
   } finally {
-    await runner?.close();
+    await (runner ?? (pool && (await pool)))?.close();
   }
 }
 

@@ -1,5 +1,5 @@
-// A scan worker thread: loads the grammar once (queries are compiled once per grammar by the engine), then runs
-// batches of index/analyze work for the main thread (see scan.ts).
+// A scan worker thread: loads the grammar once (queries are compiled once per grammar by the engine), then takes
+// index/analyze items of each run from the shared claims, in its order, until none is left (see pool.ts).
 import { parentPort } from 'node:worker_threads';
 import { loadPython } from '../parsing/python';
 import { RULES } from '../rules/generated';
@@ -10,12 +10,13 @@ import type { Settings } from '../analysis/types';
 export type ToWorker =
   | { type: 'init'; settings: Settings }
   | { type: 'index'; summaries: [string, ModuleSummary][]; settings: Settings }
-  | { type: 'batch'; id: number; work: Work[] }
+  /** claims: Int32Array over it, 1 per item taken, and at [work.length] 1 when the run is cancelled */
+  | { type: 'run'; id: number; work: Work[]; order: number[]; claims: SharedArrayBuffer }
   | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'done'; id: number; results: WorkResult[]; parsed: number }
+  | { type: 'result'; id: number; i: number; result: WorkResult; parsed: number }
   | { type: 'error'; id: number; message: string };
 
 const port = parentPort!;
@@ -28,13 +29,20 @@ function handle(msg: ToWorker) {
     case 'index':
       core!.setIndex(msg.summaries, msg.settings);
       return;
-    case 'batch': {
-      try {
-        const before = core!.parsed;
-        const results = msg.work.map((w) => core!.run(w));
-        port.postMessage({ type: 'done', id: msg.id, results, parsed: core!.parsed - before } satisfies FromWorker);
-      } catch (e) {
-        port.postMessage({ type: 'error', id: msg.id, message: (e as Error).stack ?? String(e) } satisfies FromWorker);
+    case 'run': {
+      const claims = new Int32Array(msg.claims);
+      const cancelled = msg.work.length;
+      for (const i of msg.order) {
+        if (Atomics.load(claims, cancelled)) return;
+        if (Atomics.compareExchange(claims, i, 0, 1) !== 0) continue;
+        try {
+          const before = core!.parsed;
+          const result = core!.run(msg.work[i]);
+          port.postMessage({ type: 'result', id: msg.id, i, result, parsed: core!.parsed - before } satisfies FromWorker);
+        } catch (e) {
+          port.postMessage({ type: 'error', id: msg.id, message: (e as Error).stack ?? String(e) } satisfies FromWorker);
+          return;
+        }
       }
       return;
     }
@@ -49,8 +57,8 @@ port.on('message', (msg: ToWorker) => {
   if (msg.type === 'init') {
     ready = loadPython().then((g) => {
       core = new ScanCore(g, RULES, msg.settings);
-      for (const m of pending.splice(0)) handle(m);
       port.postMessage({ type: 'ready' } satisfies FromWorker);
+      for (const m of pending.splice(0)) handle(m);
     });
     return;
   }
