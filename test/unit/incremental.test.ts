@@ -94,6 +94,7 @@ for (const [target, seed, undoRate, classes] of [['django', 7, 0.5, false], ['fa
       const ref = analyze(g, d.text, { settings, path: rel, index, tree: d.tree ?? undefined }, RULES);
       assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding), `edit ${i}: ${lastFallback || 'incremental'}`);
       assert.deepEqual(inc.markers, ref.markers);
+      assert.deepEqual(inc.needleCounts, ref.needleCounts, 'needle counts carried over by the edits');
       // the fixes are the same too
       const k = inc.findings.findIndex((f) => f.fixable);
       if (k >= 0) assert.deepEqual(inc.fix(k)?.edits, ref.fix(k)?.edits);

@@ -152,6 +152,28 @@ export interface PartialRun {
   bindings?: Bindings;
   /** the top-level statements holding the roots (a root may be a statement in a class body) */
   contexts?: Node[];
+  /** the port markers of this text, when the caller scanned them already */
+  markers?: PortMarker[];
+  /** how often each rule needle occurs in this text (incremental.ts carries them over from the previous text) */
+  needleCounts?: Map<string, number>;
+}
+
+const needleLists = new WeakMap<readonly LoadedRule[], string[]>();
+function needlesOf(rules: readonly LoadedRule[]): string[] {
+  let list = needleLists.get(rules);
+  if (!list) needleLists.set(rules, (list = [...new Set(rules.flatMap((r) => r.needles))]));
+  return list;
+}
+
+/** How often each needle occurs in the text (overlapping occurrences count: an occurrence is where it starts). */
+export function countNeedles(text: string, needles: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of needles) {
+    let k = 0;
+    for (let i = text.indexOf(n); i >= 0; i = text.indexOf(n, i + 1)) k++;
+    out.set(n, k);
+  }
+  return out;
 }
 
 export class Analysis {
@@ -182,11 +204,29 @@ export class Analysis {
     this.isPackage = mod.isPackage;
     this.bindings = partial?.bindings ?? new Bindings(tree, text, mod.name, opts.index, mod.isPackage);
     if (partial) partial.bindings = undefined;
-    this.lines = new LineMap(text);
-    this.markers = scanMarkers(text, this.lines);
+    this.lines = LineMap.of(text);
+    this.markers = partial?.markers ?? scanMarkers(text, this.lines);
+    this.rules = rules;
+    this.counts = partial?.needleCounts;
     this.topReturns = partial ? new Map(partial.topReturns) : new Map();
     this.run(rules);
     this.collectTopReturns(partial?.roots);
+  }
+
+  private readonly rules: readonly LoadedRule[];
+  private counts: Map<string, number> | undefined;
+  private readonly present = new Map<string, boolean>();
+
+  /** How often each of the rules' needles occurs in the text (counted on first use: incremental.ts carries them). */
+  get needleCounts(): Map<string, number> {
+    return (this.counts ??= countNeedles(this.text, needlesOf(this.rules)));
+  }
+
+  private hasNeedle(n: string): boolean {
+    if (this.counts) return (this.counts.get(n) ?? 0) > 0;
+    let p = this.present.get(n);
+    if (p === undefined) this.present.set(n, (p = this.text.includes(n)));
+    return p;
   }
 
   private sigByName: Map<string, BindingSig[]> | undefined;
@@ -221,7 +261,7 @@ export class Analysis {
     const { settings } = this.opts;
     if (this.opts.only && !this.opts.only(rule)) return undefined;
     const target = ruleTarget(rule, settings);
-    if (!target || !rule.needles.some((n) => this.text.includes(n))) return undefined;
+    if (!target || !rule.needles.some((n) => this.hasNeedle(n))) return undefined;
     return { text: this.text, tree: this.tree, bindings: this.bindings, settings, target };
   }
 

@@ -10,7 +10,7 @@ import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
 import { Bindings, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
-import { analyze, internalsOf, moduleSignatures, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
+import { analyze, countNeedles, internalsOf, moduleSignatures, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
 import { scanMarkers } from './markers';
 import type { ModuleIndex } from './moduleIndex';
@@ -95,7 +95,7 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
   }
 
   // markers: the same ones, none inside an edited statement
-  const markers = scanMarkers(text, new LineMap(text));
+  const markers = scanMarkers(text, LineMap.of(text));
   const old = prev.markers;
   if (markers.length !== old.length || markers.some((m, i) => m.kind !== old[i].kind || m.rule !== old[i].rule || m.text !== old[i].text)) return full(grammar, doc, opts, rules, 'markers changed');
 
@@ -140,7 +140,7 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
       for (const [name, list] of bindings.module.bindings) {
         list.forEach((b, i) => {
           const dep = dependencyText(b, text);
-          if (!dep || !re.test(dep)) return;
+          if (!dep || !re.test(dep) || (b.kind === 'def' && !isCalled(b.name, text))) return;
           const from = b.start;
           const to = list[i + 1]?.start ?? Infinity;
           // (a word in a string literal is no reference: the names come from the identifiers of the tree)
@@ -216,6 +216,8 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
     full: () => (fullMemo ??= analyze(grammar, doc.text, { ...opts, tree }, rules)),
     bindings,
     contexts: roots.map((r) => topOf.get(r) ?? r),
+    markers,
+    needleCounts: countsAfter(prev.needleCounts, prev.text, text, recs),
   };
   const a = analyze(grammar, doc.text, { ...opts, tree }, rules, partial);
   void a.moduleSignatureByName;
@@ -246,6 +248,32 @@ function statementsOf(root: Node): Node[] {
     }
   };
   add(root);
+  return out;
+}
+
+/**
+ * The needles' counts in the new text from those in the old one: the edits leave a common prefix and suffix, so
+ * only occurrences starting in the changed middle (or less than a needle's length before it) can differ.
+ */
+function countsAfter(before: Map<string, number>, oldText: string, newText: string, recs: { edits: { start: number; oldEnd: number; newEnd: number }[] }[]): Map<string, number> {
+  let prefix = Infinity;
+  let suffix = Infinity;
+  let len = oldText.length;
+  for (const r of recs) {
+    for (const e of r.edits) {
+      prefix = Math.min(prefix, e.start);
+      suffix = Math.min(suffix, len - e.oldEnd);
+      len += e.newEnd - e.oldEnd;
+    }
+  }
+  suffix = Math.max(0, Math.min(suffix, oldText.length, newText.length));
+  prefix = Math.max(0, Math.min(prefix, oldText.length - suffix, newText.length - suffix));
+  const out = new Map<string, number>();
+  for (const [n, k] of before) {
+    const from = Math.max(0, prefix - n.length + 1);
+    const count = (t: string) => countNeedles(t.slice(from, Math.min(t.length, t.length - suffix + n.length - 1)), [n]).get(n)!;
+    out.set(n, k - count(oldText) + count(newText));
+  }
   return out;
 }
 
@@ -389,7 +417,7 @@ function identifiersIn(b: Binding): Set<string> {
 
 /**
  * The text what a module-level binding resolves to may depend on: an assignment's value (its whole statement when
- * it has no single value), a class's bases, a function's body only when it is called (a factory).
+ * it has no single value), a class's bases, a function's body (only when it is called: a factory).
  */
 function dependencyText(b: Binding, text: string): string {
   switch (b.kind) {
@@ -398,7 +426,7 @@ function dependencyText(b: Binding, text: string): string {
     case 'class':
       return (b.bases ?? []).map((n) => slice(text, n)).join(' ');
     case 'def':
-      return b.def && isCalled(b.name, text) ? slice(text, b.def) : '';
+      return slice(text, b.def); // (the caller checks that it is called)
     default:
       return '';
   }

@@ -1,14 +1,26 @@
 // Offsets ↔ line/character (UTF-16), the units LSP and tree-sitter (over a JS string) both use.
 import type { Range } from './types';
 
+let last: LineMap | undefined;
+
 export class LineMap {
   private readonly starts: number[] = [0];
   constructor(readonly text: string) {
+    if (text.indexOf('\r') < 0) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) this.starts.push(i + 1);
       else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.starts.push(i + 1);
     }
+  }
+
+  /** The line map of this text, shared with the last caller that asked for the same text (an edit's analysis asks thrice). */
+  static of(text: string): LineMap {
+    if (last?.text !== text) last = new LineMap(text);
+    return last;
   }
   get lineCount() {
     return this.starts.length;

@@ -127,7 +127,7 @@ export class DocumentStore {
         full = true;
         continue;
       }
-      const lines = new LineMap(text);
+      const lines = LineMap.of(text);
       const start = lines.offset(c.range.start);
       const end = Math.max(start, lines.offset(c.range.end));
       if (tree && !full) {
