@@ -78,6 +78,7 @@ export class Pool implements Runner {
   private readonly lanes: Lane[] = [];
   private current: Current | undefined;
   private nextId = 1;
+  private closing = false;
 
   private constructor(
     private readonly core: ScanCore,
@@ -105,6 +106,8 @@ export class Pool implements Runner {
       const k = this.lanes.push(lane); // its lane number: 0 is this thread
       worker.on('message', (m: FromWorker) => this.onMessage(k, lane, m));
       worker.on('error', (e: Error) => this.fail(e));
+      // an exit that close() did not ask for loses the items the worker had taken
+      worker.on('exit', (code) => this.closing || this.fail(new Error(`scan worker exited (${code})`)));
       worker.postMessage({ type: 'init', settings: this.settings } satisfies ToWorker);
     }
   }
@@ -193,6 +196,7 @@ export class Pool implements Runner {
   }
 
   async close() {
+    this.closing = true;
     this.core.dispose();
     await Promise.all(this.lanes.map((l) => l.worker.terminate()));
   }
