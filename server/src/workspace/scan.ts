@@ -158,13 +158,12 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   stats.ms.read = performance.now() - t1;
 
   // ---- nothing changed since the scan that made this cache's plan: its decisions stand
-  const memo = cache && plans.get(cache);
-  if (memo && memo.key === planKey && memo.rules === rules && sameEntries(old, entries)) {
+  const reuse = cache && plans.get(cache);
+  if (reuse && reuse.key === planKey && reuse.rules === rules && sameEntries(old, entries)) {
     const t2 = performance.now();
-    const cachedAll = new Set(memo.toAnalyze);
-    Object.assign(stats, { reusedPlan: true, relevant: memo.relevant, analyzed: memo.toAnalyze.size, summaryCacheHits: memo.summaryCacheHits, analysisCacheHits: memo.toAnalyze.size });
+    Object.assign(stats, { reusedPlan: true, relevant: reuse.relevant, analyzed: reuse.toAnalyze.size, summaryCacheHits: reuse.summaryCacheHits, analysisCacheHits: reuse.toAnalyze.size });
     opts.onProgress?.(readable.length, readable.length);
-    const files = collect(readable, entries, memo.analyses, cachedAll, memo.toAnalyze);
+    const files = collect(readable, entries, reuse.analyses, reuse.toAnalyze, reuse.toAnalyze);
     stats.ms.index = performance.now() - t2;
     stats.ms.total = performance.now() - t0;
     let built: ModuleIndex | undefined;
@@ -173,7 +172,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       files,
       skipped,
       get index() {
-        return (built ??= finalIndex(memo.readable, memo.summaries));
+        return (built ??= finalIndex(reuse.readable, reuse.summaries));
       },
       cancelled: false,
       stats,
