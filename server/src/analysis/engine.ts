@@ -129,13 +129,18 @@ interface Internal {
   known?: { fixable: boolean; safe: boolean };
 }
 
-/** A finding of an earlier analysis, as data (never its fixable/safe getters: the earlier tree may be gone). */
+/**
+ * A finding of an earlier analysis, as data (never read its fixable/safe getters: the earlier tree may be gone),
+ * and where it lies in the current text.
+ */
 export interface CarriedFinding {
   finding: Omit<Finding, 'fixable' | 'safe' | 'fix'>;
   rule: LoadedRule;
   target: FixTarget;
   order: number;
   known?: { fixable: boolean; safe: boolean };
+  start: number;
+  end: number;
 }
 
 /** What an incremental analysis (incremental.ts) hands the engine: statements to query, findings to keep. */
@@ -365,9 +370,9 @@ export class Analysis {
       category: f.category,
       message: f.message,
       severity: f.severity,
-      start: f.start,
-      end: f.end,
-      range: this.lines.range(f.start, f.end),
+      start: k.start,
+      end: k.end,
+      range: this.lines.range(k.start, k.end),
       target: f.target,
       get fixable() {
         return it.known ? it.known.fixable : !!planOf();
@@ -544,11 +549,8 @@ export function analyze(grammar: PythonGrammar, text: string, opts: AnalyzeOptio
 
 /** The internals incremental.ts carries over from one analysis to the next. */
 export function internalsOf(a: Analysis): CarriedFinding[] {
-  return (a as unknown as { internal: Internal[] }).internal.map((it, i) => {
-    const f = it.finding;
-    const finding = { rule: f.rule, from: f.from, category: f.category, message: f.message, severity: f.severity, start: f.start, end: f.end, range: f.range, target: f.target };
-    return { finding, rule: it.rule, target: it.target, order: it.order, known: a.knownFix(i) };
-  });
+  // (the finding object itself: only its data fields are read from it)
+  return (a as unknown as { internal: Internal[] }).internal.map((it, i) => ({ finding: it.finding, rule: it.rule, target: it.target, order: it.order, known: a.knownFix(i), start: it.finding.start, end: it.finding.end }));
 }
 
 /** Applies fix-all passes until nothing fixable is left (at most `maxPasses`). */

@@ -185,28 +185,29 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
 
   // the previous findings outside the edited statements, moved
   // (a finding touching an edit lies in an edited statement: it is dropped below, whatever this gives it)
-  const carried: { k: ReturnType<typeof internalsOf>[number]; s: number; e: number }[] = [];
+  const carried: PartialRun['kept'] = [];
   for (const k of internalsOf(prev)) {
-    const s = move(k.finding.start);
-    const e = move(k.finding.end);
+    const s = move(k.start);
+    const e = move(k.end);
     if (s === undefined || e === undefined) continue;
-    carried.push({ k, s, e });
+    k.start = s;
+    k.end = e;
+    carried.push(k);
   }
+  const longest = carried.reduce((n, k) => Math.max(n, k.end - k.start), 0);
   // a previous finding across a narrowed root's boundary: query the whole top-level statement instead
+  // (roots are disjoint and sorted here)
   for (let i = 0; i < roots.length; i++) {
     const r = roots[i];
     const st = topOf.get(r);
     if (!st || st === r) continue;
-    if (carried.some(({ s, e }) => s <= r.endIndex && e >= r.startIndex && (s < r.startIndex || e > r.endIndex))) roots[i] = st;
+    if (touching(carried, r, longest).some(({ start: s, end: e }) => s < r.startIndex || e > r.endIndex)) roots[i] = st;
   }
   roots = [...new Map(roots.map((r) => [r.startIndex, r])).values()].sort((a, b) => a.startIndex - b.startIndex);
   roots = roots.filter((r, i) => !roots.some((o, j) => j !== i && o.startIndex <= r.startIndex && r.endIndex <= o.endIndex && (o.endIndex - o.startIndex > r.endIndex - r.startIndex)));
   if (roots.length > MAX_ROOTS || roots.reduce((n, r) => n + r.endIndex - r.startIndex, 0) > MAX_ROOT_SHARE * text.length) return full(grammar, doc, opts, rules, 'too many statements');
-  const kept: PartialRun['kept'] = [];
-  for (const { k, s, e } of carried) {
-    if (roots.some((r) => s <= r.endIndex && e >= r.startIndex)) continue;
-    kept.push({ ...k, finding: { ...k.finding, start: s, end: e } });
-  }
+  const dropped = new Set(roots.flatMap((r) => touching(carried, r, longest)));
+  const kept = carried.filter((k) => !dropped.has(k));
 
   let fullMemo: Analysis | undefined;
   const partial: PartialRun = {
@@ -313,6 +314,23 @@ function overlaps(c: NameChange, n: Node): boolean {
   return c.spans.some(([from, to]) => n.startIndex < to && from <= n.endIndex);
 }
 
+/**
+ * The carried findings (sorted by start) touching node r: a binary search for the first that may (one starting at
+ * most the longest finding's length before r), then a scan while they start before r ends.
+ */
+function touching(carried: PartialRun['kept'], r: Node, longest: number): PartialRun['kept'] {
+  let lo = 0;
+  let hi = carried.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (carried[mid].start < r.startIndex - longest) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: PartialRun['kept'] = [];
+  for (let i = lo; i < carried.length && carried[i].start <= r.endIndex; i++) if (carried[i].end >= r.startIndex) out.push(carried[i]);
+  return out;
+}
+
 /** The statement (of statementsOf, in order) holding offset x. */
 function statementAt(top: Node[], x: number): Node | undefined {
   let lo = 0;
@@ -346,9 +364,14 @@ function wordsRe(names: Iterable<string>): RegExp {
  * call (`self.name(`) is not one: Bindings resolves only a bare name's call through the function's returns.
  */
 function isCalled(name: string, text: string): boolean {
-  const re = new RegExp(`(?<![\\p{L}\\p{N}_.])${escapeRe(name)}\\s*\\(`, 'gu');
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (!/\bdef\s+$/.test(text.slice(Math.max(0, m.index - 16), m.index))) return true;
+  // indexOf, then the boundaries by hand: a regular expression with a lookbehind over the whole text cost more
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    if (i > 0 && /[\p{L}\p{N}_.]/u.test(text[i - 1])) continue;
+    let j = i + name.length;
+    if (j < text.length && /[\p{L}\p{N}_]/u.test(text[j])) continue;
+    while (j < text.length && /\s/.test(text[j])) j++;
+    if (text[j] !== '(') continue;
+    if (!/\bdef\s+$/.test(text.slice(Math.max(0, i - 16), i))) return true;
   }
   return false;
 }

@@ -66,6 +66,8 @@ function firstDifference(a: TsNode, b: TsNode): string | undefined {
   return undefined;
 }
 
+const BENIGN = /^[\p{L}\p{N}_.,:;=+\-*/%<>!&|^~@$?]{0,64}$/u;
+
 export class DocumentStore {
   private readonly docs = new Map<string, Doc>();
   private parser: Parser | undefined;
@@ -83,8 +85,8 @@ export class DocumentStore {
    */
   maxChars = 2_000_000;
 
-  private parse(text: string, old?: Tree | null): Tree | null {
-    if (text.length > this.maxChars || parseRefusal(text)) return null;
+  private parse(text: string, old?: Tree | null, checked = false): Tree | null {
+    if (text.length > this.maxChars || (!checked && parseRefusal(text))) return null;
     this.parser ??= this.grammar.newParser();
     try {
       return this.parser.parse(text, old ?? null);
@@ -120,6 +122,10 @@ export class DocumentStore {
     if (!doc) return undefined;
     let { text, tree } = doc;
     let full = false;
+    // parseRefusal reads the whole text: an edit that only types or deletes name/operator characters in a text
+    // that passed cannot add a bracket, a string, a comment or a line (at most a level of indentation, on a
+    // blank line)
+    let benign = !!tree;
     const edits: ChangeRecord['edits'] = [];
     for (const c of changes) {
       if (!('range' in c) || !c.range) {
@@ -144,10 +150,11 @@ export class DocumentStore {
           }),
         );
       }
+      benign &&= BENIGN.test(c.text) && BENIGN.test(text.slice(start, end));
       edits.push({ start, oldEnd: end, newEnd: start + c.text.length });
       text = text.slice(0, start) + c.text + text.slice(end);
     }
-    const next = this.parse(text, full ? null : tree);
+    const next = this.parse(text, full ? null : tree, benign && !full);
     const log = (doc.log ??= { rev: 0, records: [] });
     log.rev++;
     log.records.push({ rev: log.rev, edits, ranges: !full && tree && next ? tree.getChangedRanges(next).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex })) : undefined });
