@@ -209,12 +209,11 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
   const dropped = new Set(roots.flatMap((r) => touching(carried, r, longest)));
   const kept = carried.filter((k) => !dropped.has(k));
 
-  let fullMemo: Analysis | undefined;
   const partial: PartialRun = {
     roots,
     kept,
     topReturns: prev.topReturns,
-    full: () => (fullMemo ??= analyze(grammar, doc.text, { ...opts, tree }, rules)),
+    full: fullAnalysisOf(grammar, text, { ...opts, tree }, rules),
     bindings,
     contexts: roots.map((r) => topOf.get(r) ?? r),
     markers,
@@ -250,6 +249,15 @@ function statementsOf(root: Node): Node[] {
   };
   add(root);
   return out;
+}
+
+/**
+ * A full analysis of the same tree, made on first use. Made out here: a closure made in analyzeDocument would keep
+ * that call's whole scope alive, and through it the previous analysis, and its previous one, and so on.
+ */
+function fullAnalysisOf(grammar: PythonGrammar, text: string, opts: AnalyzeOptions, rules: readonly LoadedRule[]): () => Analysis {
+  let memo: Analysis | undefined;
+  return () => (memo ??= analyze(grammar, text, opts, rules));
 }
 
 /**
