@@ -28,6 +28,16 @@ export type WorkResult =
   | { kind: 'analyze'; rel: string; analysis: FileAnalysis };
 
 const ungatedRule = (r: LoadedRule) => Object.keys(r.requires).length === 0;
+const ungatedLists = new WeakMap<readonly LoadedRule[], LoadedRule[]>();
+/**
+ * The rules without `requires`, one stable list per rule set: the engine compiles one combined query per list, so
+ * a file where only these can fire walks their patterns alone, not every rule's (same findings, same order).
+ */
+function ungatedRules(rules: readonly LoadedRule[]): LoadedRule[] {
+  let list = ungatedLists.get(rules);
+  if (!list) ungatedLists.set(rules, (list = rules.filter(ungatedRule)));
+  return list;
+}
 
 /** Holds a grammar's parser and (between the index and the analyze step) the trees of files parsed for both. */
 export class ScanCore {
@@ -74,8 +84,8 @@ export class ScanCore {
     }
     if (!tree) return { kind: 'analyze', rel: w.rel, analysis: { findings: [], markers: [] } };
     try {
-      const only = w.ungatedOnly ? ungatedRule : undefined;
-      const a = analyze(this.grammar, w.text, { settings: this.settings, path: w.rel, index: this.index, tree, only }, this.rules);
+      const rules = w.ungatedOnly ? ungatedRules(this.rules) : this.rules;
+      const a = analyze(this.grammar, w.text, { settings: this.settings, path: w.rel, index: this.index, tree }, rules);
       return { kind: 'analyze', rel: w.rel, analysis: { findings: a.findings.map(plainFinding), markers: a.markers } };
     } finally {
       tree.delete();
