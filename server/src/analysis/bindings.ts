@@ -178,7 +178,6 @@ export class Bindings {
           this.collectParams(n, fscope);
           const body = n.childForFieldName('body');
           if (body) this.collect(body, fscope);
-          this.sortedScopes = undefined; // it registered the scopes defined in it
         };
         return;
       }
@@ -191,7 +190,6 @@ export class Bindings {
         cscope.collector = () => {
           const body = n.childForFieldName('body');
           if (body) this.collect(body, cscope);
-          this.sortedScopes = undefined;
         };
         return;
       }
@@ -240,6 +238,7 @@ export class Bindings {
       }
     }
     this.scopes.set(n.id, sc);
+    this.fresh.push(sc);
     return sc;
   }
 
@@ -304,7 +303,22 @@ export class Bindings {
 
   // ---------- lookup ----------
 
-  private sortedScopes: Scope[] | undefined;
+  /** every registered scope by start; scopes registered since (a lazy collection adds those defined in it) */
+  private sortedScopes: Scope[] = [];
+  private fresh: Scope[] = [];
+
+  private sorted(): Scope[] {
+    if (!this.fresh.length) return this.sortedScopes;
+    // merged, not sorted again: a file's collections would cost n² log n
+    const add = this.fresh.sort((a, b) => a.start - b.start);
+    const old = this.sortedScopes;
+    const out: Scope[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < old.length || j < add.length) out.push(j >= add.length || (i < old.length && old[i].start <= add[j].start) ? old[i++] : add[j++]);
+    this.fresh = [];
+    return (this.sortedScopes = out);
+  }
 
   /**
    * The scope a node's names are looked up in. The enclosing definitions are found by offset among the collected
@@ -333,7 +347,7 @@ export class Bindings {
 
   /** The innermost registered scope holding the node, or the first not yet collected one whose body holds it. */
   private registeredScopeAt(node: Node): Scope {
-    const sorted = (this.sortedScopes ??= [...this.scopes.values()].sort((a, b) => a.start - b.start));
+    const sorted = this.sorted();
     const ns = node.startIndex;
     const ne = node.endIndex;
     // the last scope starting at or before the node: every definition holding the node is it or one of its parents
