@@ -76,13 +76,25 @@ test('textImportFacts equals the reference patterns on the examples and fixtures
   }
 });
 
+test('textImportFacts equals the reference patterns where the two from patterns part ways', () => {
+  const cases = [
+    'from a import x from b import y\n', // a head inside the names the first one took
+    'from a import (x, from b import c)\nfrom d import e\n',
+    'from a.from import import x\n', // a head inside a head
+    'from a importx import y\n', // no `\b` after import
+    'from . importer import z; from .. import (a,\n b)\n',
+    'from a import b;from c import d # from e import f\n',
+  ];
+  for (const text of cases) for (const rel of ['m.py', 'pkg/__init__.py', 'pkg/sub/mod.py']) assert.deepEqual(textImportFacts(text, rel), reference(text, rel), JSON.stringify(text));
+});
+
 test('textImportFacts equals the reference patterns on random import-like text', () => {
   let seed = 7;
   const rnd = () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x7fffffff;
   };
-  const TOKENS = ['from', 'import', 'from', 'import', ' import ', ' from ', 'reimport', 'xfrom', 'importer', ' ', ' ', '\t', '.', '..', 'flask', 'a.b', 'x', '_y', '*', ',', '(', ')', ';', ':', '\n', '\r\n', '\r', '\u2028', '#', '# c', '\\\n', 'as', '1', 'é'];
+  const TOKENS = ['from', 'import', 'from', 'import', ' import ', ' from ', 'a.from', 'reimport', 'xfrom', 'importer', ' ', ' ', '\t', '.', '..', 'flask', 'a.b', 'x', '_y', '*', ',', '(', ')', ';', ':', '\n', '\r\n', '\r', '\u2028', '#', '# c', '\\\n', 'as', '1', 'é'];
   for (let i = 0; i < 20000; i++) {
     const n = 1 + Math.floor(rnd() * 16);
     let text = '';

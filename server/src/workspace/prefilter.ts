@@ -89,8 +89,11 @@ export function isRelevantRoot(plan: FilterPlan, moduleName: string): boolean {
 // of a statement) is checked by hand: as a lookbehind in the pattern it made V8 try the pattern at every position
 // (the `import` pattern alone was ≈ 35 ms per 1,000 files). A candidate whose context does not fit is skipped and
 // the search resumes one character later, so the matches are those of the patterns with the context inside.
-const FROM_RE = /from[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import\b/g;
-const FROM_ITEMS_RE = /from[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import[ \t]*(\([^)]*\)|[^\n;]*)/g;
+// The two `from` patterns, `from[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import\b` (the module) and the same head
+// without `\b` followed by `[ \t]*(\([^)]*\)|[^\n;]*)` (its names), are run as one walk over their common head.
+const FROM_HEAD_RE = /from[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import/g;
+const FROM_STICKY = /from[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import\b/y;
+const LIST_STICKY = /[ \t]*(\([^)]*\)|[^\n;]*)/y;
 const IMPORT_RE = /import[ \t]+([^\n;#]+)/g;
 
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -110,6 +113,38 @@ function eachMatch(re: RegExp, src: string, fits: (src: string, at: number) => b
   for (let m; (m = re.exec(src)); ) {
     if (fits(src, m.index)) f(m);
     else re.lastIndex = m.index + 1;
+  }
+}
+
+/**
+ * The `from` imports of a text: `module(dots, rest)` for each match of the module pattern, `names(dots, rest, list)`
+ * for each match of the names pattern, each as its own global search would find them: the names pattern resumes
+ * after the list it took (a head inside it is not one of its matches), the module pattern after `import`, or one
+ * character further when `\b` fails there and no other way to match starts at that head.
+ */
+function fromImports(src: string, module: (dots: number, rest: string | undefined) => void, names: (dots: number, rest: string | undefined, list: string) => void) {
+  FROM_HEAD_RE.lastIndex = 0;
+  let namesFrom = 0;
+  for (let m; (m = FROM_HEAD_RE.exec(src)); ) {
+    const at = m.index;
+    const end = FROM_HEAD_RE.lastIndex;
+    if (!wordStart(src, at)) {
+      FROM_HEAD_RE.lastIndex = at + 1;
+      continue;
+    }
+    if (at >= namesFrom) {
+      LIST_STICKY.lastIndex = end;
+      const list = LIST_STICKY.exec(src)!; // it matches anywhere (possibly empty)
+      namesFrom = LIST_STICKY.lastIndex;
+      names(m[1].length, m[2], list[1]);
+    }
+    let f: RegExpExecArray | null = m;
+    if (isWordChar(src.charCodeAt(end))) {
+      FROM_STICKY.lastIndex = at;
+      f = FROM_STICKY.exec(src);
+    }
+    if (f) module(f[1].length, f[2]);
+    FROM_HEAD_RE.lastIndex = f ? at + f[0].length : at + 1;
   }
 }
 
@@ -141,7 +176,8 @@ function plainImports(src: string, out: Set<string>) {
 export type ImportItem = [module: string, names?: string[]];
 
 /**
- * Both textual import facts of a file in one go (the continuation joining and the `import` scan shared):
+ * Both textual import facts of a file in one go (the continuation joining, the `from` walk and the `import` scan
+ * shared):
  * `imports`, the absolute names of the modules its import statements name (an over-approximation; sorted, unique),
  * and `items`, what they bind (ImportItem).
  */
@@ -150,22 +186,24 @@ export function textImportFacts(text: string, rel: string): { imports: string[];
   const src = text.includes('\\') ? text.replace(/\\\r?\n/g, ' ') : text;
   const mod = moduleNameFor(rel);
   const imports = new Set<string>();
-  eachMatch(FROM_RE, src, wordStart, (m) => {
-    const abs = fromModule(mod, m[1].length, m[2]);
-    if (abs) imports.add(abs);
-  });
   const byModule = new Map<string, Set<string>>();
-  eachMatch(FROM_ITEMS_RE, src, wordStart, (m) => {
-    const abs = fromModule(mod, m[1].length, m[2]);
-    if (!abs) return;
-    let set = byModule.get(abs);
-    if (!set) byModule.set(abs, (set = new Set()));
-    const list = m[3].replace(/#[^\n]*/g, ' ').replace(/[()]/g, ' ');
-    for (const item of list.split(',')) {
-      const name = item.trim().split(/\s+/)[0];
-      if (name === '*' || (name && /^[A-Za-z_]\w*$/.test(name))) set.add(name);
-    }
-  });
+  fromImports(
+    src,
+    (dots, rest) => {
+      const abs = fromModule(mod, dots, rest);
+      if (abs) imports.add(abs);
+    },
+    (dots, rest, list) => {
+      const abs = fromModule(mod, dots, rest);
+      if (!abs) return;
+      let set = byModule.get(abs);
+      if (!set) byModule.set(abs, (set = new Set()));
+      for (const item of list.replace(/#[^\n]*/g, ' ').replace(/[()]/g, ' ').split(',')) {
+        const name = item.trim().split(/\s+/)[0];
+        if (name === '*' || (name && /^[A-Za-z_]\w*$/.test(name))) set.add(name);
+      }
+    },
+  );
   const plain = new Set<string>();
   plainImports(src, plain);
   for (const p of plain) imports.add(p);
