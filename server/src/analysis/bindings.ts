@@ -39,11 +39,20 @@ export class Scope {
   bodyStart = -1;
   paramsStart = -1;
   paramsEnd = -1;
+  private located: Node | undefined;
   constructor(
     readonly kind: 'module' | 'function' | 'class',
-    readonly node: Node,
+    node: Node | (() => Node),
     readonly parent: Scope | undefined,
-  ) {}
+  ) {
+    if (typeof node === 'function') this.locate = node;
+    else this.located = node;
+  }
+  private locate?: () => Node;
+  /** the definition (a scope carried over from an earlier tree finds its node in this one on first use) */
+  get node(): Node {
+    return (this.located ??= this.locate!());
+  }
   get bindings(): Map<string, Binding[]> {
     this.ensure();
     return this.own;
@@ -105,8 +114,121 @@ function normalize(q: string): string {
 
 const SCOPE_NODES = new Set(['function_definition', 'class_definition']);
 
+/** A node by its offsets and type: what outlives a tree. */
+export interface NodeRef {
+  start: number;
+  end: number;
+  type: string;
+}
+
+export interface BindingSnap {
+  name: string;
+  kind: BindingKind;
+  start: number;
+  module?: string;
+  importedName?: string;
+  site: NodeRef;
+  stmt?: NodeRef;
+  value?: NodeRef;
+  type?: NodeRef;
+  bases?: NodeRef[];
+  def?: NodeRef;
+  /** what it binds to what, as text (equal signatures resolve alike) */
+  sig: string;
+}
+
+interface ScopeSnap {
+  kind: 'function' | 'class';
+  node: NodeRef;
+  start: number;
+  end: number;
+  bodyStart: number;
+  paramsStart: number;
+  paramsEnd: number;
+}
+
+export interface ModuleSnapshot {
+  names: [string, BindingSnap[]][];
+  wildcards: string[];
+  scopes: ScopeSnap[];
+}
+
+/** The node of this tree with exactly these offsets and type (the smallest holding them, or an ancestor). */
+function nodeAt(tree: Tree, r: NodeRef): Node {
+  for (let n: Node | null = tree.rootNode.descendantForIndex(r.start, r.end); n; n = n.parent) {
+    if (n.startIndex === r.start && n.endIndex === r.end && n.type === r.type) return n;
+    if (n.startIndex < r.start || n.endIndex > r.end) break;
+  }
+  throw new Error(`no ${r.type} at ${r.start}-${r.end}: a carried-over binding does not match the tree`);
+}
+
+/** The span of a def/class binding's definition, without finding a carried-over binding's node. */
+export function defSpan(b: Binding): [number, number] | undefined {
+  if (b instanceof CarriedBinding) return b.snap.def ? [b.snap.def.start, b.snap.def.end] : undefined;
+  return b.def ? [b.def.startIndex, b.def.endIndex] : undefined;
+}
+
+/** A module-level binding carried over an edit: its nodes are found in the new tree when first read. */
+class CarriedBinding implements Binding {
+  readonly name: string;
+  readonly kind: BindingKind;
+  readonly start: number;
+  readonly module?: string;
+  readonly importedName?: string;
+  private memo: { site?: Node; stmt?: Node; value?: Node; type?: Node; def?: Node } = {};
+  constructor(
+    readonly snap: BindingSnap,
+    readonly scope: Scope,
+    private readonly locate: (r: NodeRef) => () => Node,
+  ) {
+    this.name = snap.name;
+    this.kind = snap.kind;
+    this.start = snap.start;
+    if (snap.module !== undefined) this.module = snap.module;
+    if (snap.importedName !== undefined) this.importedName = snap.importedName;
+  }
+  private get1(key: 'site' | 'stmt' | 'value' | 'type' | 'def'): Node | undefined {
+    if (key in this.memo) return this.memo[key];
+    const r = this.snap[key];
+    return (this.memo[key] = r ? this.locate(r)() : undefined);
+  }
+  get site(): Node {
+    return this.get1('site')!;
+  }
+  get stmt(): Node | undefined {
+    return this.get1('stmt');
+  }
+  get value(): Node | undefined {
+    return this.get1('value');
+  }
+  get type(): Node | undefined {
+    return this.get1('type');
+  }
+  get def(): Node | undefined {
+    return this.get1('def');
+  }
+  private basesMemo: Node[] | undefined;
+  get bases(): Node[] | undefined {
+    if (!this.snap.bases) return undefined;
+    return (this.basesMemo ??= this.snap.bases.map((r) => this.locate(r)()));
+  }
+}
+
+/** A module-level definition's scope carried over an edit (collected, in the new tree, on first use). */
+class CarriedScope extends Scope {
+  constructor(
+    kind: 'function' | 'class',
+    readonly ref: NodeRef,
+    locate: () => Node,
+    parent: Scope,
+  ) {
+    super(kind, locate, parent);
+  }
+}
+
 export class Bindings {
   readonly module: Scope;
+  /** by the definition's start offset (unique per definition; a carried-over scope has no node id yet) */
   private readonly scopes = new Map<number, Scope>();
   private readonly memo = new Map<number, string | undefined>();
   private depth = 0;
@@ -118,10 +240,93 @@ export class Bindings {
     readonly moduleName = '',
     readonly index?: ModuleIndex,
     readonly isPackage = false,
+    /** the module level of an earlier tree of this text, when an edit left it alone (incremental.ts decides) */
+    carry?: { snapshot: ModuleSnapshot; move: (offset: number) => number | undefined },
   ) {
     this.module = new Scope('module', tree.rootNode, undefined);
-    this.collect(tree.rootNode, this.module);
+    if (carry && this.carryModule(carry.snapshot, carry.move)) this.carried = true;
+    else this.collect(tree.rootNode, this.module);
   }
+
+  // ---------- the module level carried over an edit ----------
+
+  private snap: ModuleSnapshot | undefined;
+
+  /**
+   * The module level as offsets (bindings, their signatures, the definitions defined there), readable after this
+   * tree is gone: an edit inside a definition's body leaves it as it was, moved (carryModule).
+   */
+  snapshot(): ModuleSnapshot {
+    if (this.snap) return this.snap;
+    const ref = (n: Node | undefined): NodeRef | undefined => (n ? { start: n.startIndex, end: n.endIndex, type: n.type } : undefined);
+    const t = (n: Node | undefined) => (n ? this.text.slice(n.startIndex, n.endIndex) : '');
+    const names: [string, BindingSnap[]][] = [];
+    for (const [name, list] of this.module.bindings) {
+      names.push([
+        name,
+        list.map((b) => {
+          if (b instanceof CarriedBinding) return b.snap;
+          return {
+            name, kind: b.kind, start: b.start, module: b.module, importedName: b.importedName,
+            site: ref(b.site)!, stmt: ref(b.stmt), value: ref(b.value), type: ref(b.type), bases: b.bases?.map((n) => ref(n)!), def: ref(b.def),
+            sig: `${b.kind}|${b.module ?? ''}|${b.importedName ?? ''}|${t(b.value)}|${t(b.type)}|${(b.bases ?? []).map(t).join(',')}`,
+          };
+        }),
+      ]);
+    }
+    const scopes: ScopeSnap[] = [];
+    for (const sc of this.scopes.values()) {
+      if (sc.parent !== this.module) continue;
+      scopes.push({ kind: sc.kind as 'function' | 'class', node: sc instanceof CarriedScope ? sc.ref : ref(sc.node)!, start: sc.start, end: sc.end, bodyStart: sc.bodyStart, paramsStart: sc.paramsStart, paramsEnd: sc.paramsEnd });
+    }
+    return (this.snap = { names, wildcards: [...this.module.wildcardModules], scopes });
+  }
+
+  /** Rebuilds the module level from an earlier tree's snapshot; false (nothing done) when an offset does not move. */
+  private carryModule(snap: ModuleSnapshot, move: (offset: number) => number | undefined): boolean {
+    let lost = false;
+    const to = (x: number) => {
+      const y = move(x);
+      if (y === undefined) lost = true;
+      return y ?? -1;
+    };
+    const at = (r: NodeRef): NodeRef => ({ start: to(r.start), end: to(r.end), type: r.type });
+    const opt = (r: NodeRef | undefined) => (r ? at(r) : undefined);
+    const locate = (r: NodeRef) => () => nodeAt(this.tree, r);
+    const moved = snap.names.map(([, list]) =>
+      list.map(
+        (b): BindingSnap => ({
+          name: b.name, kind: b.kind, start: to(b.start), module: b.module, importedName: b.importedName, site: at(b.site),
+          stmt: opt(b.stmt), value: opt(b.value), type: opt(b.type), bases: b.bases?.map(at), def: opt(b.def), sig: b.sig,
+        }),
+      ),
+    );
+    const scopes = snap.scopes.map((s0) => ({ ...s0, node: at(s0.node), start: to(s0.start), end: to(s0.end), bodyStart: s0.bodyStart < 0 ? -1 : to(s0.bodyStart), paramsStart: s0.paramsStart < 0 ? -1 : to(s0.paramsStart), paramsEnd: s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd) }));
+    if (lost) return false;
+    for (const list of moved) for (const b of list) this.module.add(new CarriedBinding(b, this.module, locate));
+    this.module.wildcardModules.push(...snap.wildcards);
+    for (const s0 of scopes) {
+      const sc = new CarriedScope(s0.kind, s0.node, locate(s0.node), this.module);
+      sc.start = s0.start;
+      sc.end = s0.end;
+      sc.bodyStart = s0.bodyStart;
+      sc.paramsStart = s0.paramsStart;
+      sc.paramsEnd = s0.paramsEnd;
+      sc.collector = () => {
+        const n = sc.node;
+        if (sc.kind === 'function') this.collectParams(n, sc);
+        const body = n.childForFieldName('body');
+        if (body) this.collect(body, sc);
+      };
+      this.scopes.set(sc.start, sc);
+      this.fresh.push(sc);
+    }
+    this.snap = { names: snap.names.map(([name], i) => [name, moved[i]]), wildcards: snap.wildcards, scopes };
+    return true;
+  }
+
+  /** Whether the module level was carried over from an earlier tree (carryModule). */
+  carried = false;
 
   // ---------- collection ----------
 
@@ -237,7 +442,7 @@ export class Bindings {
         sc.paramsEnd = params.endIndex;
       }
     }
-    this.scopes.set(n.id, sc);
+    this.scopes.set(sc.start, sc);
     this.fresh.push(sc);
     return sc;
   }
@@ -363,7 +568,7 @@ export class Bindings {
     }
     for (let sc: Scope | undefined = at >= 0 ? sorted[at] : undefined; sc && sc.kind !== 'module'; sc = sc.parent) {
       if (sc.start > ns || ne > sc.end) continue;
-      if (sc.start === ns && sc.end === ne && sc.node.id === node.id) continue;
+      if (sc.start === ns && sc.end === ne && SCOPE_NODES.has(node.type)) continue; // the definition itself
       // parameters' defaults and decorators are evaluated in the enclosing scope
       if (sc.bodyStart >= 0 && ns >= sc.bodyStart) return sc;
       if (sc.paramsStart >= 0 && ns >= sc.paramsStart && ne <= sc.paramsEnd) {
@@ -379,8 +584,9 @@ export class Bindings {
 
   functionScopeOf(fn: Node): Scope | undefined {
     // registered once the scope around it is collected
-    if (!this.scopes.has(fn.id)) this.scopeOf(fn);
-    return this.scopes.get(fn.id);
+    if (!this.scopes.has(fn.startIndex)) this.scopeOf(fn);
+    const sc = this.scopes.get(fn.startIndex);
+    return sc?.kind === 'function' ? sc : undefined;
   }
 
   /** The binding a name refers to at offset `at`, seen from `scope`. */

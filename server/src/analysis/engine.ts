@@ -1,6 +1,6 @@
 // The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
 import { parseRefusal, MAX_TREE_DEPTH, type PythonGrammar, type Query, type QueryMatch, type Tree, type Node } from '../parsing/python';
-import { Bindings } from './bindings';
+import { Bindings, defSpan } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
 import { scanMarkers, isSuppressed } from './markers';
@@ -163,6 +163,14 @@ export interface PartialRun {
   needleCounts?: Map<string, number>;
 }
 
+/**
+ * Whether span [s, e) shares text with [rs, re) (an empty span: lies in it). A finding that only touches a
+ * re-queried root's edge is not re-found by it: it must be kept, not dropped.
+ */
+export function overlaps(s: number, e: number, rs: number, re: number): boolean {
+  return s === e ? rs <= s && s < re : s < re && e > rs;
+}
+
 const needleLists = new WeakMap<readonly LoadedRule[], string[]>();
 function needlesOf(rules: readonly LoadedRule[]): string[] {
   let list = needleLists.get(rules);
@@ -240,16 +248,18 @@ export class Analysis {
    * imports): equal signatures resolve names alike. Read while the tree is alive (incremental.ts compares them).
    */
   get moduleSignatureByName(): Map<string, BindingSig[]> {
-    return (this.sigByName ??= moduleSignatures(this.bindings, this.text));
+    return (this.sigByName ??= moduleSignatures(this.bindings));
   }
 
   /** What each module-level function's returns resolve to (only those among `within` when given). */
   private collectTopReturns(within?: Node[]) {
+    // (by offsets: a carried-over binding finds its node only when read)
     for (const [name, list] of this.bindings.module.bindings) {
       list.forEach((b, i) => {
-        if (b.kind !== 'def' || !b.def) return;
-        if (within && !within.some((r) => r.startIndex <= b.def!.startIndex && b.def!.endIndex <= r.endIndex)) return;
-        this.topReturns.set(`${name}#${i}`, this.bindings.returnsOf(b.def));
+        const span = b.kind === 'def' ? defSpan(b) : undefined;
+        if (!span) return;
+        if (within && !within.some((r) => r.startIndex <= span[0] && span[1] <= r.endIndex)) return;
+        this.topReturns.set(`${name}#${i}`, this.bindings.returnsOf(b.def!));
       });
     }
     if (!within) return;
@@ -257,7 +267,7 @@ export class Analysis {
     for (const k of [...this.topReturns.keys()]) {
       const at = k.lastIndexOf('#');
       const b = this.bindings.module.bindings.get(k.slice(0, at))?.[Number(k.slice(at + 1))];
-      if (b?.kind !== 'def' || !b.def) this.topReturns.delete(k);
+      if (b?.kind !== 'def' || !defSpan(b)) this.topReturns.delete(k);
     }
   }
 
@@ -334,7 +344,7 @@ export class Analysis {
   ) {
     const node = captures.finding ?? first;
     if (!node) return;
-    if (touching && !touching.some((r) => node.startIndex <= r.endIndex && node.endIndex >= r.startIndex)) return;
+    if (touching && !touching.some((r) => overlaps(node.startIndex, node.endIndex, r.startIndex, r.endIndex))) return;
     const m: RuleMatch = { captures, all, node, ctx, resolve: (n) => this.bindings.resolve(n) };
     if (!this.satisfies(rule, m)) return;
     const key = `${rule.id}:${node.startIndex}:${node.endIndex}`;
@@ -516,16 +526,11 @@ export interface BindingSig {
 }
 
 /** The module scope's bindings as text, per name, in order; '*': the star imports. */
-export function moduleSignatures(bindings: Bindings, text: string): Map<string, BindingSig[]> {
-  const t = (n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
+export function moduleSignatures(bindings: Bindings): Map<string, BindingSig[]> {
+  const snap = bindings.snapshot();
   const out = new Map<string, BindingSig[]>();
-  for (const [name, list] of bindings.module.bindings) {
-    out.set(
-      name,
-      list.map((b) => ({ start: b.start, sig: `${b.kind}|${b.module ?? ''}|${b.importedName ?? ''}|${t(b.value)}|${t(b.type)}|${(b.bases ?? []).map(t).join(',')}` })),
-    );
-  }
-  out.set('*', [{ start: 0, sig: bindings.module.wildcardModules.join(',') }]);
+  for (const [name, list] of snap.names) out.set(name, list.map((b) => ({ start: b.start, sig: b.sig })));
+  out.set('*', [{ start: 0, sig: snap.wildcards.join(',') }]);
   return out;
 }
 

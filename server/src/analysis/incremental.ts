@@ -10,7 +10,7 @@ import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
 import { Bindings, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
-import { analyze, countNeedles, internalsOf, moduleSignatures, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
+import { analyze, countNeedles, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
 import { scanMarkers } from './markers';
 import type { ModuleIndex } from './moduleIndex';
@@ -113,9 +113,15 @@ export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<Ana
 
   // the module-level bindings: names bound differently (and the names whose bindings mention them) widen the
   // statements to re-query to every top-level statement that mentions one of them
+  // (edits only inside the bodies of module-level definitions leave the module level as it was: carried over)
   const mod = moduleNameFor(opts.path ?? '');
-  const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false);
-  const sigs = moduleSignatures(bindings, text);
+  const inBodies = regions.every(([s, e]) => {
+    const st = statementAt(top, s);
+    return !!st && st.parent?.type === 'module' && bodyHolds(st, s, e);
+  });
+  const carry = inBodies ? { snapshot: prev.bindings.snapshot(), move } : undefined;
+  const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false, carry);
+  const sigs = moduleSignatures(bindings);
   const before = prev.moduleSignatureByName;
   if (sigs.get('*')![0].sig !== before.get('*')?.[0]?.sig) return full(grammar, doc, opts, rules, 'star imports changed');
   const changes = new Map<string, NameChange>();
@@ -323,7 +329,7 @@ function overlaps(c: NameChange, n: Node): boolean {
 }
 
 /**
- * The carried findings (sorted by start) touching node r: a binary search for the first that may (one starting at
+ * The carried findings (sorted by start) sharing text with node r: a binary search for the first that may (one starting at
  * most the longest finding's length before r), then a scan while they start before r ends.
  */
 function touching(carried: PartialRun['kept'], r: Node, longest: number): PartialRun['kept'] {
@@ -335,8 +341,16 @@ function touching(carried: PartialRun['kept'], r: Node, longest: number): Partia
     else hi = mid;
   }
   const out: PartialRun['kept'] = [];
-  for (let i = lo; i < carried.length && carried[i].start <= r.endIndex; i++) if (carried[i].end >= r.startIndex) out.push(carried[i]);
+  for (let i = lo; i < carried.length && carried[i].start <= r.endIndex; i++) if (sharesText(carried[i].start, carried[i].end, r.startIndex, r.endIndex)) out.push(carried[i]);
   return out;
+}
+
+/** Whether [s, e] lies strictly inside the body of a definition (function or class) that is statement st. */
+function bodyHolds(st: Node, s: number, e: number): boolean {
+  const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
+  if (def?.type !== 'function_definition' && def?.type !== 'class_definition') return false;
+  const body = def.childForFieldName('body');
+  return !!body && body.startIndex < s && e < body.endIndex;
 }
 
 /** The statement (of statementsOf, in order) holding offset x. */
