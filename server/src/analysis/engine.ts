@@ -290,9 +290,8 @@ export class Analysis {
     // inside a root: an incremental run queries the whole tree (the roots' top-level statements) with it, per rule
     // below, and keeps what touches a root
     const wideAt = (rule: LoadedRule): Node[] | undefined => {
-      if (!roots) return undefined;
       if (/^\s*\(module\b/.test(rule.query)) return [this.tree.rootNode];
-      if (/^\s*\(class_definition\b/.test(rule.query)) return [...new Set(this.partial?.contexts ?? roots)];
+      if (roots && /^\s*\(class_definition\b/.test(rule.query)) return [...new Set(this.partial?.contexts ?? roots)];
       return undefined;
     };
     const wide = rules.map(wideAt);
@@ -300,7 +299,10 @@ export class Analysis {
     if (combined) {
       // one walk of the tree (of each root) for every rule: each match goes to the rules whose query holds its pattern
       if (ctxOf.some((c, i) => c && !rootedAbove[i])) {
-        for (const at of roots ?? [this.tree.rootNode]) {
+        // statement by statement: the matches of one are dropped before the next (keystone's test_v3_auth.py, 255K
+        // characters: 265 -> 240 ms, peak RSS 165 -> 147 MB, against the whole file's matches at once)
+        for (const at of roots ?? this.tree.rootNode.namedChildren) {
+          if (!at) continue;
           for (const qm of combined.query.matches(at, MATCH_OPTIONS)) {
             const owners = combined.rulesOf[qm.patternIndex].filter((order) => ctxOf[order] && !rootedAbove[order]);
             if (!owners.length) continue;
