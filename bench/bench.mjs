@@ -27,6 +27,10 @@ function ensureCorpus() {
   for (const f of readdirSync(debs).filter((x) => x.endsWith('.deb'))) execFileSync('dpkg', ['-x', path.join(debs, f), root]);
 }
 
+// V8 flags to run the whole benchmark under (FP_BENCH_NODE_FLAGS="--optimize-for-size"): to weigh GC settings for
+// the language server; the RSS child inherits them
+const SERVER_NODE_FLAGS = (process.env.FP_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 ensureCorpus();
 const out = path.join(cache, 'bench-build');
 mkdirSync(out, { recursive: true });
@@ -47,7 +51,7 @@ await esbuild.build({
 });
 copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), path.join(out, 'web-tree-sitter.wasm'));
 copyFileSync(path.join(path.dirname(require.resolve('tree-sitter-python/package.json')), 'tree-sitter-python.wasm'), path.join(out, 'tree-sitter-python.wasm'));
-const r = spawnSync(process.execPath, [path.join(out, 'run.js'), '--corpus', path.join(corpus, 'root/usr/lib/python3/dist-packages'), '--repo', repo, '--cache', cache, ...process.argv.slice(2)], {
+const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, path.join(out, 'run.js'), '--corpus', path.join(corpus, 'root/usr/lib/python3/dist-packages'), '--repo', repo, '--cache', cache, ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: { ...process.env, NODE_PATH: path.join(repo, 'node_modules') },
 });

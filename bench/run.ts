@@ -158,7 +158,7 @@ async function main() {
   }
 
   // (5) peak RSS of a cold scan, in a child process
-  const child = spawnSync(process.execPath, [path.join(__dirname, 'rssChild.js'), root], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [...process.execArgv, path.join(__dirname, 'rssChild.js'), root], { encoding: 'utf8' });
   const rss = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as { maxRSSKb?: number };
   const rssMb = (rss.maxRSSKb ?? NaN) / 1024;
 
