@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { moduleNameFor } from '../../server/src/analysis/moduleIndex';
+import { absoluteImport, moduleNameFor } from '../../server/src/analysis/moduleIndex';
 import { textImportFacts, type ImportItem } from '../../server/src/workspace/prefilter';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -15,15 +15,7 @@ const REF_FROM = /\bfrom[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import\b/g;
 const REF_FROM_ITEMS = /\bfrom[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import[ \t]*(\([^)]*\)|[^\n;]*)/g;
 const REF_IMPORT = /(?:^|[;:])[ \t]*import[ \t]+([^\n;#]+)/gm;
 
-function absolute(rel: string, dots: number, rest: string | undefined): string {
-  const mod = moduleNameFor(rel);
-  if (!dots) return rest ?? '';
-  const parts = mod.name ? mod.name.split('.') : [];
-  if (!mod.isPackage) parts.pop();
-  for (let i = 1; i < dots; i++) parts.pop();
-  if (rest) parts.push(rest);
-  return parts.join('.') || (rest ?? '');
-}
+const absolute = (rel: string, dots: number, rest: string | undefined) => absoluteImport(moduleNameFor(rel), dots, rest);
 
 function reference(text: string, rel: string): { imports: string[]; items: ImportItem[] } {
   if (!text.includes('import')) return { imports: [], items: [] };

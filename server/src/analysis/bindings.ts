@@ -2,7 +2,7 @@
 // `from flask import request as req`, `import flask` + `flask.request`, `app = Flask(...)` inside a factory,
 // `class User(db.Model)`, and names imported from the project's own modules (through a ModuleIndex).
 import type { Node, Tree } from '../parsing/python';
-import { FACTORY, type ModuleIndex } from './moduleIndex';
+import { absoluteImport, FACTORY, type ModuleIndex } from './moduleIndex';
 
 export type BindingKind = 'import' | 'from-import' | 'assign' | 'def' | 'class' | 'param' | 'other';
 
@@ -499,11 +499,7 @@ export class Bindings {
     if (modNode.type !== 'relative_import') return modNode.text;
     const prefix = modNode.namedChildren.find((c) => c?.type === 'import_prefix')?.text ?? modNode.text.match(/^\.+/)?.[0] ?? '.';
     const rest = modNode.namedChildren.find((c) => c?.type === 'dotted_name')?.text;
-    const parts = this.moduleName ? this.moduleName.split('.') : [];
-    if (!this.isPackage) parts.pop();
-    for (let i = 1; i < prefix.length; i++) parts.pop();
-    if (rest) parts.push(rest);
-    return parts.join('.') || (rest ?? '');
+    return absoluteImport({ name: this.moduleName, isPackage: this.isPackage }, prefix.length, rest);
   }
 
   // ---------- lookup ----------

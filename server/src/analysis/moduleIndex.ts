@@ -32,6 +32,19 @@ export function suffixMatchAllowed(module: string): boolean {
 /** Prefix of a resolved name that is a function returning a framework object (an app factory). */
 export const FACTORY = 'factory:';
 
+/**
+ * The absolute module of `from <dots><rest> import …` written in module `mod`: each dot after the first climbs one
+ * package ('' when it climbs above the root and names nothing).
+ */
+export function absoluteImport(mod: { name: string; isPackage: boolean }, dots: number, rest: string | undefined): string {
+  if (!dots) return rest ?? '';
+  const parts = mod.name ? mod.name.split('.') : [];
+  if (!mod.isPackage) parts.pop();
+  for (let i = 1; i < dots; i++) parts.pop();
+  if (rest) parts.push(rest);
+  return parts.join('.') || (rest ?? '');
+}
+
 /** 'blog/views.py' → { name: 'blog.views', isPackage: false }; 'blog/__init__.py' → { name: 'blog', isPackage: true } */
 export function moduleNameFor(relPath: string): { name: string; isPackage: boolean } {
   const parts = relPath.replace(/\\/g, '/').replace(/\.pyi?$/, '').split('/').filter(Boolean);

@@ -8,7 +8,7 @@
 // this as a fixpoint, summarizing newly relevant files each round). Only relevant files are parsed for the index
 // (the others get an empty summary); a file is analyzed when it is relevant and contains a needle of an applicable
 // rule. Every step over-approximates: extra imports found in strings or comments only add work, never drop a file.
-import { FACTORY, moduleNameFor, suffixMatchAllowed, type ModuleIndex } from '../analysis/moduleIndex';
+import { absoluteImport, FACTORY, moduleNameFor, suffixMatchAllowed, type ModuleIndex } from '../analysis/moduleIndex';
 import { ruleTarget } from '../analysis/engine';
 import type { LoadedRule } from '../analysis/rule';
 import type { Settings, Source } from '../analysis/types';
@@ -148,16 +148,6 @@ function fromImports(src: string, module: (dots: number, rest: string | undefine
   }
 }
 
-/** The absolute module a `from` import names (as Bindings.absoluteModule does it), or '' */
-function fromModule(mod: { name: string; isPackage: boolean }, dots: number, rest: string | undefined): string {
-  if (!dots) return rest ?? '';
-  const parts = mod.name ? mod.name.split('.') : [];
-  if (!mod.isPackage) parts.pop();
-  for (let i = 1; i < dots; i++) parts.pop();
-  if (rest) parts.push(rest);
-  return parts.join('.') || (rest ?? '');
-}
-
 /** The names `import a.b, c as d` lists (the dotted module names) */
 function plainImports(src: string, out: Set<string>) {
   eachMatch(IMPORT_RE, src, statementStart, (m) => {
@@ -190,11 +180,11 @@ export function textImportFacts(text: string, rel: string): { imports: string[];
   fromImports(
     src,
     (dots, rest) => {
-      const abs = fromModule(mod, dots, rest);
+      const abs = absoluteImport(mod, dots, rest);
       if (abs) imports.add(abs);
     },
     (dots, rest, list) => {
-      const abs = fromModule(mod, dots, rest);
+      const abs = absoluteImport(mod, dots, rest);
       if (!abs) return;
       let set = byModule.get(abs);
       if (!set) byModule.set(abs, (set = new Set()));
