@@ -54,6 +54,17 @@ function full(grammar: PythonGrammar, doc: Doc, opts: AnalyzeOptions, rules: rea
  * the same document, same settings and index) when the edits since allow it. The caller keeps ownership of the tree.
  */
 export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptions, 'tree'>, rules: readonly LoadedRule[], prev?: Analysis): Analysis {
+  try {
+    return incrementally(grammar, doc, opts, rules, prev);
+  } catch (e) {
+    // a carried-over binding whose node is not in the new tree (or any other surprise of the shortcut) costs a full
+    // analysis, never the diagnostics; a full analysis that throws reports as it always did
+    if (!prev || !metas.get(prev) || !doc.tree || !doc.log) throw e;
+    return full(grammar, doc, opts, rules, `incremental analysis failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptions, 'tree'>, rules: readonly LoadedRule[], prev?: Analysis): Analysis {
   const meta = prev && metas.get(prev);
   if (!prev || !meta) return full(grammar, doc, opts, rules, 'no previous analysis');
   const tree = doc.tree;
