@@ -752,6 +752,17 @@ export class Bindings {
     }
   }
 
+  /** Every binding of every collected scope, and whether any scope star-imports. */
+  allBindings(): { list: Binding[]; wildcards: boolean } {
+    const list: Binding[] = [];
+    let wildcards = false;
+    for (const s of [this.module, ...this.scopes.values()]) {
+      if (s.wildcardModules.length) wildcards = true;
+      for (const l of s.bindings.values()) list.push(...l);
+    }
+    return { list, wildcards };
+  }
+
   /** Every import binding of the module scope (and nested scopes). */
   *importBindings(): Iterable<Binding> {
     this.collectAll();

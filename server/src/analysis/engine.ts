@@ -4,7 +4,7 @@ import { Bindings, defSpan } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
 import { scanMarkers, isSuppressed } from './markers';
-import { moduleNameFor, type ModuleIndex } from './moduleIndex';
+import { FACTORY, moduleNameFor, type ModuleIndex } from './moduleIndex';
 import type { LoadedRule, RuleContext, RuleMatch } from './rule';
 import { LineMap } from './lineMap';
 import { effectiveOrm, type Finding, type Fix, type FixTarget, type OffsetEdit, type PortMarker, type Settings, type Source } from './types';
@@ -18,6 +18,8 @@ export interface AnalyzeOptions {
   tree?: Tree;
   /** only these rules (default: all) */
   only?: (rule: LoadedRule) => boolean;
+  /** query every statement, even those that name nothing bound to a framework object (tests compare both) */
+  everyStatement?: boolean;
 }
 
 const ORM_SOURCES: ReadonlySet<Source> = new Set(['flask-sqlalchemy', 'sqlalchemy', 'django-orm']);
@@ -95,6 +97,55 @@ function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]): Comb
     m.set(rules, c);
   }
   return c ?? undefined;
+}
+
+/**
+ * Modules whose objects the rules look at (a name bound to anything else never makes a finding): the Flask family
+ * and SQLAlchemy, and what a fix-all pass makes of a Flask view (Django's view decorators and models, FastAPI).
+ */
+const FRAMEWORK_ROOT = /^(flask\w*|werkzeug|sqlalchemy|django\.(views|db)|fastapi|starlette)(\.|\(|$)/;
+
+/**
+ * The names of this file that may be bound to a framework object (any scope), or undefined when a star import
+ * makes that unknowable. A superset: a name counts when any of its bindings may.
+ */
+function frameworkNames(bindings: Bindings, text: string, attrs: { name: string; value: Node }[]): Set<string> | undefined {
+  bindings.collectAll();
+  const all = bindings.allBindings();
+  if (all.wildcards) return undefined;
+  const names = new Set<string>();
+  const t = (n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
+  for (const b of all.list) {
+    if (b.kind !== 'import' && b.kind !== 'from-import') continue;
+    const q = bindings.resolveBinding(b);
+    if (q && FRAMEWORK_ROOT.test(q.startsWith(FACTORY) ? q.slice(FACTORY.length) : q)) names.add(b.name);
+  }
+  const bound = all.list.filter((b) => b.kind === 'assign' || b.kind === 'param' || b.kind === 'class' || b.kind === 'def');
+  // (`self.app = create_app()`: rules read what a class assigns to an attribute, so the attribute's name counts)
+  const deps = [...bound.map((b) => ({ name: b.name })), ...attrs];
+  const depText = [...bound.map((b) => (b.kind === 'class' ? (b.bases ?? []).map(t).join(' ') : b.kind === 'def' ? t(b.def) : `${t(b.value)} ${t(b.type)}`)), ...attrs.map((a) => t(a.value))];
+  for (let grew = names.size > 0; grew; ) {
+    grew = false;
+    const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${[...names].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}_])`, 'u');
+    deps.forEach((b, i) => {
+      if (names.has(b.name) || !re.test(depText[i])) return;
+      names.add(b.name);
+      grew = true;
+    });
+  }
+  return names;
+}
+
+const attrQueries = new WeakMap<PythonGrammar, Query>();
+/** Every `x.name = value` of the file. */
+function attributeAssignments(grammar: PythonGrammar, root: Node): { name: string; value: Node }[] {
+  let q = attrQueries.get(grammar);
+  if (!q) attrQueries.set(grammar, (q = grammar.query('(assignment left: (attribute attribute: (identifier) @name) right: (_) @value)')));
+  return q.matches(root, MATCH_OPTIONS).flatMap((m) => {
+    const name = m.captures.find((c) => c.name === 'name')?.node;
+    const value = m.captures.find((c) => c.name === 'value')?.node;
+    return name && value ? [{ name: name.text, value }] : [];
+  });
 }
 
 /** A match's first node per capture name, and every node per name (quantified captures). */
@@ -271,6 +322,37 @@ export class Analysis {
     }
   }
 
+  /**
+   * What a full analysis walks the combined query over: the module's statements, a class's header and body statement
+   * by statement, and of those only the ones that name something that may be bound to a framework object. A finding
+   * needs a capture that resolves to one, and a name resolves only through its bindings: an import of a framework
+   * module (or of a project module's framework object), or an assignment, parameter annotation, class bases or
+   * (called) function body that names such a name, to a fixpoint. A star import names anything: then every statement.
+   */
+  private fullUnits(): Node[] {
+    const root = this.tree.rootNode;
+    const units: Node[] = [];
+    const expand = (n: Node) => {
+      for (const c of n.namedChildren) {
+        if (!c) continue;
+        const body = c.type === 'class_definition' ? c.childForFieldName('body') : null;
+        if (!body) {
+          units.push(c);
+          continue;
+        }
+        for (const k of c.namedChildren) if (k && k.endIndex <= body.startIndex) units.push(k);
+        expand(body);
+      }
+    };
+    expand(root);
+    if (this.opts.everyStatement) return units;
+    const names = frameworkNames(this.bindings, this.text, attributeAssignments(this.grammar, root));
+    if (!names) return units;
+    if (!names.size) return [];
+    const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${[...names].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}_])`, 'u');
+    return units.filter((u) => re.test(this.text.slice(u.startIndex, u.endIndex)));
+  }
+
   /** The rule's context when it applies here (`only`, a target under these settings, a needle in the text). */
   private contextFor(rule: LoadedRule): RuleContext | undefined {
     const { settings } = this.opts;
@@ -291,7 +373,8 @@ export class Analysis {
     // below, and keeps what touches a root
     const wideAt = (rule: LoadedRule): Node[] | undefined => {
       if (/^\s*\(module\b/.test(rule.query)) return [this.tree.rootNode];
-      if (roots && /^\s*\(class_definition\b/.test(rule.query)) return [...new Set(this.partial?.contexts ?? roots)];
+      // (a full analysis walks a class's body statement by statement too: fullUnits)
+      if (/^\s*\(class_definition\b/.test(rule.query)) return roots ? [...new Set(this.partial?.contexts ?? roots)] : [this.tree.rootNode];
       return undefined;
     };
     const wide = rules.map(wideAt);
@@ -301,7 +384,7 @@ export class Analysis {
       if (ctxOf.some((c, i) => c && !rootedAbove[i])) {
         // statement by statement: the matches of one are dropped before the next (keystone's test_v3_auth.py, 255K
         // characters: 265 -> 240 ms, peak RSS 165 -> 147 MB, against the whole file's matches at once)
-        for (const at of roots ?? this.tree.rootNode.namedChildren) {
+        for (const at of roots ?? this.fullUnits()) {
           if (!at) continue;
           for (const qm of combined.query.matches(at, MATCH_OPTIONS)) {
             const owners = combined.rulesOf[qm.patternIndex].filter((order) => ctxOf[order] && !rootedAbove[order]);

@@ -1,0 +1,63 @@
+// A full analysis queries only the statements that name something bound to a framework object (engine.ts
+// fullUnits): on every example file and every rule fixture, for both targets and both ORM targets, it finds exactly
+// what querying every statement finds (findings with fixable/safe, in order).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { grammar, RULES, settingsFor } from '../helpers';
+import { analyze } from '../../server/src/analysis/engine';
+import { plainFinding } from '../../server/src/workspace/scanCore';
+import { scanWorkspace } from '../../server/src/workspace/scan';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function pythonFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...pythonFiles(p));
+    else if (e.name.endsWith('.py')) out.push(p);
+  }
+  return out.sort();
+}
+
+test('querying only the statements that name a framework-bound name finds what querying all of them finds', async () => {
+  const g = await grammar;
+  const blog = path.join(ROOT, 'examples/flask-blog');
+  const files = [...pythonFiles(path.join(ROOT, 'examples')), ...pythonFiles(path.join(ROOT, 'server/src/rules'))];
+  assert.ok(files.length > 150, `${files.length} files`);
+  const settingsList = [settingsFor('django'), settingsFor('fastapi'), settingsFor('django', { ormTarget: 'sqlalchemy2' }), settingsFor('fastapi', { ormTarget: 'django-orm' })];
+  let total = 0;
+  for (const settings of settingsList) {
+    const { index } = await scanWorkspace(blog, { settings, threads: 1 });
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const inBlog = file.startsWith(blog + path.sep);
+      const opts = { settings, path: inBlog ? path.relative(blog, file).split(path.sep).join('/') : 'app.py', index: inBlog ? index : undefined };
+      const filtered = analyze(g, text, opts, RULES);
+      const every = analyze(g, text, { ...opts, everyStatement: true }, RULES);
+      assert.deepEqual(filtered.findings.map(plainFinding), every.findings.map(plainFinding), `${path.relative(ROOT, file)} (${settings.target}, ${settings.ormTarget})`);
+      total += every.findings.length;
+      filtered.dispose();
+      every.dispose();
+    }
+  }
+  assert.ok(total > 1000, `${total} findings compared`);
+});
+
+test('a file that names no framework object is not queried at all, and a star import turns the filter off', async () => {
+  const g = await grammar;
+  const settings = settingsFor('django');
+  const plain = 'import os\n\n\ndef handler(request):\n    return request.args.get("q")\n';
+  const a = analyze(g, plain, { settings, path: 'app.py' }, RULES);
+  assert.deepEqual(a.findings, []);
+  a.dispose();
+  const star = 'from flask import *\n\n\n@app.route("/")\ndef index():\n    return request.args.get("q")\n';
+  const b = analyze(g, star, { settings, path: 'app.py' }, RULES);
+  const c = analyze(g, star, { settings, path: 'app.py', everyStatement: true }, RULES);
+  assert.deepEqual(b.findings.map(plainFinding), c.findings.map(plainFinding));
+  assert.ok(b.findings.some((f) => f.rule === 'flask-request-args'), 'the star-imported request is still found');
+  b.dispose();
+  c.dispose();
+});
