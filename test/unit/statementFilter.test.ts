@@ -61,3 +61,22 @@ test('a file that names no framework object is not queried at all, and a star im
   b.dispose();
   c.dispose();
 });
+
+test('names rules act on without a framework binding (unboundNames) keep their statements queried', async () => {
+  const g = await grammar;
+  const cases: [string, Parameters<typeof settingsFor>[0]][] = [
+    // a view a fix-all pass already gave a Django `request` parameter; request.form waits for the next pass
+    ['from flask import Blueprint\n\nbp = Blueprint("b", __name__)\n\n\ndef raw(request):\n    return request.form["a"]\n', 'django'],
+    // `cls.query` in a model's classmethod: the statement names no framework-bound name
+    ['from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\nclass Post(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n\n    @classmethod\n    def recent(cls):\n        return cls.query.all()\n', 'django'],
+  ];
+  for (const [text, target] of cases) {
+    const settings = settingsFor(target);
+    const a = analyze(g, text, { settings, path: 'app.py' }, RULES);
+    const b = analyze(g, text, { settings, path: 'app.py', everyStatement: true }, RULES);
+    assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding));
+    assert.ok(b.findings.some((f) => f.rule === 'flask-request-form' || f.rule === 'fsa-query'), JSON.stringify(b.findings.map((f) => f.rule)));
+    a.dispose();
+    b.dispose();
+  }
+});

@@ -278,6 +278,8 @@ export class Analysis {
   }
 
   private readonly rules: readonly LoadedRule[];
+  /** per rule, its context when it applies here (run) */
+  private ctxOf: (RuleContext | undefined)[] | undefined;
   private counts: Map<string, number> | undefined;
   private readonly present = new Map<string, boolean>();
 
@@ -349,6 +351,7 @@ export class Analysis {
     const names = frameworkNames(this.bindings, this.text, attributeAssignments(this.grammar, root));
     if (!names) return units;
     if (!names.size) return [];
+    for (const [i, rule] of this.rules.entries()) if (this.ctxOf?.[i]) for (const n of rule.unboundNames ?? []) names.add(n);
     const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${[...names].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}_])`, 'u');
     return units.filter((u) => re.test(this.text.slice(u.startIndex, u.endIndex)));
   }
@@ -367,7 +370,7 @@ export class Analysis {
     const roots = this.partial?.roots;
     const combined = combinedFor(this.grammar, rules);
     // the rules that apply: `only`, a target under these settings, a needle in the text
-    const ctxOf = rules.map((rule) => this.contextFor(rule));
+    const ctxOf = (this.ctxOf = rules.map((rule) => this.contextFor(rule)));
     // a pattern rooted at the module (or at a class, when a root may be a statement of its body) cannot match
     // inside a root: an incremental run queries the whole tree (the roots' top-level statements) with it, per rule
     // below, and keeps what touches a root

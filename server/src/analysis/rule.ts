@@ -55,6 +55,12 @@ export interface RuleDef {
   /** textual prefilter: a file that contains none of these is never queried by this rule */
   needles: readonly string[];
   requires: Record<string, Requirement>;
+  /**
+   * Names this rule may act on without their being bound to a framework object (a `request` parameter a fix gave a
+   * view; `cls` in a model's classmethod). A full analysis queries only statements naming a framework-bound name
+   * (engine.ts fullUnits) or one of these.
+   */
+  unboundNames?: readonly string[];
   when?: (m: RuleMatch) => boolean;
   fixes: Partial<Record<FixTarget, RuleFix>>;
   docs: {

@@ -9,6 +9,7 @@ export default defineRule({
   message: (m) => `\`${m.captures.finding.text.split('.query')[0]}.query…\` is Flask-SQLAlchemy's legacy query API: port it to the target ORM's queryset or select().`,
   effortMinutes: 4,
   needles: ['.query'],
+  unboundNames: ['cls'], // `cls.query` in a model's classmethod (sqlaQuery.ts)
   requires: { finding: (_q, node, m) => !!parseChain(m, node, modelQueryBase) },
   fixes: {
     'django-orm': {

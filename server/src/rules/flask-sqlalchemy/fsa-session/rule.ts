@@ -76,6 +76,7 @@ export default defineRule({
       : '`db.session.query(...)` is the legacy SQLAlchemy Query API: port it to a Django queryset or a SQLAlchemy 2.0 select().',
   effortMinutes: 3,
   needles: ['session'],
+  unboundNames: ['cls'], // `cls.query` in a model's classmethod (sqlaQuery.ts)
   requires: { finding: (_q, _n, m) => isDirect(m) || !!chainOf(m) },
   fixes: {
     'django-orm': {

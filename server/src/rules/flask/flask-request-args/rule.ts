@@ -9,6 +9,7 @@ export default defineRule({
   message: '`request.args` is Flask\'s query string: use `request.GET` in Django, or a typed `Query()` parameter of the FastAPI endpoint.',
   effortMinutes: 3,
   needles: ['args'],
+  unboundNames: ['request'], // a `request` parameter a fix added (flaskRequest.ts isFlaskRequest)
   requires: { req: (_q, n, m) => isFlaskRequest(m, n, 'args') },
   fixes: mappingFixes({
     attr: 'args',

@@ -9,6 +9,7 @@ export default defineRule({
   message: '`request.cookies` reads Flask\'s request cookies: use `request.COOKIES` in Django, or a `Cookie()` parameter of the FastAPI endpoint.',
   effortMinutes: 2,
   needles: ['cookies'],
+  unboundNames: ['request'], // a `request` parameter a fix added (flaskRequest.ts isFlaskRequest)
   requires: { req: (_q, n, m) => isFlaskRequest(m, n, 'cookies') },
   fixes: mappingFixes({
     attr: 'cookies',

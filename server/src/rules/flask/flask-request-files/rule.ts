@@ -48,6 +48,7 @@ export default defineRule({
   message: '`request.files` holds Flask\'s uploaded files: use `request.FILES` in Django, or an `UploadFile` parameter of the FastAPI endpoint.',
   effortMinutes: 5,
   needles: ['files'],
+  unboundNames: ['request'], // a `request` parameter a fix added (flaskRequest.ts isFlaskRequest)
   requires: { req: (_q, n, m) => isFlaskRequest(m, n, 'files') },
   fixes: mappingFixes({
     attr: 'files',

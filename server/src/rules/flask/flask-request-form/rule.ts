@@ -9,6 +9,7 @@ export default defineRule({
   message: '`request.form` holds Flask\'s posted form fields: use `request.POST` in Django, or a `Form()` parameter of the FastAPI endpoint.',
   effortMinutes: 3,
   needles: ['form'],
+  unboundNames: ['request'], // a `request` parameter a fix added (flaskRequest.ts isFlaskRequest)
   requires: { req: (_q, n, m) => isFlaskRequest(m, n, 'form') },
   fixes: mappingFixes({
     attr: 'form',

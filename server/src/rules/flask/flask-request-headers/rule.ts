@@ -9,6 +9,7 @@ export default defineRule({
   message: '`request.headers` reads Flask\'s request headers: Django\'s `request.headers` works alike in a view that takes `request`; FastAPI declares a `Header()` parameter.',
   effortMinutes: 2,
   needles: ['headers'],
+  unboundNames: ['request'], // a `request` parameter a fix added (flaskRequest.ts isFlaskRequest)
   requires: { req: (_q, n, m) => isFlaskRequest(m, n, 'headers') },
   fixes: mappingFixes({
     attr: 'headers',

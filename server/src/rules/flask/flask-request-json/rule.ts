@@ -40,6 +40,7 @@ export default defineRule({
   message: '`request.get_json()` parses Flask\'s JSON request body: use `json.loads(request.body)` in Django, or a body parameter of the FastAPI endpoint.',
   effortMinutes: 5,
   needles: ['json'],
+  unboundNames: ['request'], // a `request` parameter a fix added (flaskRequest.ts isFlaskRequest)
   requires: { req: (_q, n, m) => isFlaskRequest(m, n, m.captures.attr.text) },
   // `request.json()` is Starlette's own method, not Flask's property
   when: (m) => m.captures.finding.type === 'call' || !(m.captures.finding.parent?.type === 'call' && m.captures.finding.parent.childForFieldName('function')?.id === m.captures.finding.id),

@@ -70,6 +70,7 @@ export default defineRule({
   message: (m) => `\`request.${m.captures.attr.text}\` is an attribute of Flask's request: port it to the target's request object.`,
   effortMinutes: 1,
   needles: ['request'],
+  unboundNames: ['request'], // a `request` parameter a fix added (flaskRequest.ts isFlaskRequest)
   requires: { req: (_q, n, m) => isFlaskRequest(m, n, m.captures.attr.text) },
   fixes: {
     django: {
