@@ -7,6 +7,7 @@ import { scanMarkers, isSuppressed } from './markers';
 import { FACTORY, moduleNameFor, type ModuleIndex } from './moduleIndex';
 import type { LoadedRule, RuleContext, RuleMatch } from './rule';
 import { LineMap } from './lineMap';
+import { wordsRe } from './words';
 import { effectiveOrm, type Finding, type Fix, type FixTarget, type OffsetEdit, type PortMarker, type Settings, type Source } from './types';
 
 export interface AnalyzeOptions {
@@ -126,7 +127,7 @@ function frameworkNames(bindings: Bindings, text: string, attrs: { name: string;
   const depText = [...bound.map((b) => (b.kind === 'class' ? (b.bases ?? []).map(t).join(' ') : b.kind === 'def' ? t(b.def) : `${t(b.value)} ${t(b.type)}`)), ...attrs.map((a) => t(a.value))];
   for (let grew = names.size > 0; grew; ) {
     grew = false;
-    const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${[...names].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}_])`, 'u');
+    const re = wordsRe(names);
     deps.forEach((b, i) => {
       if (names.has(b.name) || !re.test(depText[i])) return;
       names.add(b.name);
@@ -352,7 +353,7 @@ export class Analysis {
     if (!names) return units;
     if (!names.size) return [];
     for (const [i, rule] of this.rules.entries()) if (this.ctxOf?.[i]) for (const n of rule.unboundNames ?? []) names.add(n);
-    const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${[...names].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}_])`, 'u');
+    const re = wordsRe(names);
     return units.filter((u) => re.test(this.text.slice(u.startIndex, u.endIndex)));
   }
 

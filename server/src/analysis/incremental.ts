@@ -12,6 +12,7 @@ import { Bindings, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
 import { analyze, countNeedles, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
+import { wordsRe } from './words';
 import { scanMarkers } from './markers';
 import type { ModuleIndex } from './moduleIndex';
 import type { LoadedRule } from './rule';
@@ -175,7 +176,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
     }
     // the code to re-query: every reference to a changed name that resolves where it changed (module-level code
     // in a changed span; any function body when its last binding changed), in its unit (unitsOf)
-    const re = new RegExp(`(?<![\\p{L}\\p{N}_.])(?:${[...changes.keys()].map(escapeRe).join('|')})(?![\\p{L}\\p{N}_])`, 'gu');
+    const re = wordsRe(changes.keys(), { notAttribute: true, flags: 'g' });
     for (const m of text.matchAll(re)) {
       const x = m.index!;
       const end = x + m[0].length;
@@ -385,12 +386,6 @@ function inFunction(scope: Scope): boolean {
 
 const slice = (text: string, n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
 
-const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A test for any of the names as a whole word (Python identifiers may be non-ASCII: \p{L}/\p{N}). */
-function wordsRe(names: Iterable<string>): RegExp {
-  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${[...names].map(escapeRe).join('|')})(?![\\p{L}\\p{N}_])`, 'u');
-}
 
 /**
  * Whether `name(` occurs anywhere other than a `def name(`: a call (or something that may be one). An attribute
