@@ -1,4 +1,6 @@
 // Shared by the tests: the grammar, the rules and small helpers to analyze and fix text.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadPython, type PythonGrammar } from '../server/src/parsing/python';
 import { RULES } from '../server/src/rules/generated';
 import { analyze, fixAllText } from '../server/src/analysis/engine';
@@ -7,6 +9,17 @@ import type { LoadedRule } from '../server/src/analysis/rule';
 import type { Node } from '../server/src/parsing/python';
 
 export { RULES };
+
+/** Every .py file under dir, sorted. */
+export function pythonFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...pythonFilesUnder(p));
+    else if (e.name.endsWith('.py')) out.push(p);
+  }
+  return out.sort();
+}
 export const grammar: Promise<PythonGrammar> = loadPython();
 
 export function settingsFor(target: Settings['target'], extra: Partial<Settings> = {}): Settings {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { absoluteImport, moduleNameFor } from '../../server/src/analysis/moduleIndex';
 import { textImportFacts, type ImportItem } from '../../server/src/workspace/prefilter';
+import { pythonFilesUnder } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -48,18 +49,9 @@ function reference(text: string, rel: string): { imports: string[]; items: Impor
   return { imports: [...imports].sort(), items };
 }
 
-function pyFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...pyFiles(p));
-    else if (e.name.endsWith('.py')) out.push(p);
-  }
-  return out;
-}
 
 test('textImportFacts equals the reference patterns on the examples and fixtures', () => {
-  const files = [...pyFiles(path.join(ROOT, 'examples')), ...pyFiles(path.join(ROOT, 'server/src/rules'))];
+  const files = [...pythonFilesUnder(path.join(ROOT, 'examples')), ...pythonFilesUnder(path.join(ROOT, 'server/src/rules'))];
   assert.ok(files.length > 20);
   for (const f of files) {
     const rel = path.relative(ROOT, f).split(path.sep).join('/');

@@ -5,27 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grammar, RULES, settingsFor } from '../helpers';
+import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
 import { analyze } from '../../server/src/analysis/engine';
 import { plainFinding } from '../../server/src/workspace/scanCore';
 import { scanWorkspace } from '../../server/src/workspace/scan';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-function pythonFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...pythonFiles(p));
-    else if (e.name.endsWith('.py')) out.push(p);
-  }
-  return out.sort();
-}
-
 test('querying only the statements that name a framework-bound name finds what querying all of them finds', async () => {
   const g = await grammar;
   const blog = path.join(ROOT, 'examples/flask-blog');
-  const files = [...pythonFiles(path.join(ROOT, 'examples')), ...pythonFiles(path.join(ROOT, 'server/src/rules'))];
+  const files = [...pythonFilesUnder(path.join(ROOT, 'examples')), ...pythonFilesUnder(path.join(ROOT, 'server/src/rules'))];
   assert.ok(files.length > 150, `${files.length} files`);
   const settingsList = [settingsFor('django'), settingsFor('fastapi'), settingsFor('django', { ormTarget: 'sqlalchemy2' }), settingsFor('fastapi', { ormTarget: 'django-orm' })];
   let total = 0;
