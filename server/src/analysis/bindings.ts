@@ -162,6 +162,21 @@ function nodeAt(tree: Tree, r: NodeRef): Node {
   throw new Error(`no ${r.type} at ${r.start}-${r.end}: a carried-over binding does not match the tree`);
 }
 
+/**
+ * The nodes what a binding resolves to is read from: an assignment's value and annotation (its whole statement when
+ * it has no single value), a parameter's annotation, a class's bases, a function's definition (its returns: a
+ * factory). Names in them are what the binding may depend on.
+ */
+export function dependencyNodes(b: Binding): Node[] {
+  const nodes = b.kind === 'assign' ? (b.value ? [b.value, b.type] : [b.stmt]) : b.kind === 'param' ? [b.type] : b.kind === 'class' ? (b.bases ?? []) : b.kind === 'def' ? [b.def] : [];
+  return nodes.filter((n): n is Node => !!n);
+}
+
+/** The text of the nodes, space-separated. */
+export function textOf(text: string, nodes: readonly Node[]): string {
+  return nodes.map((n) => text.slice(n.startIndex, n.endIndex)).join(' ');
+}
+
 /** The span of a def/class binding's definition, without finding a carried-over binding's node. */
 export function defSpan(b: Binding): [number, number] | undefined {
   if (b instanceof CarriedBinding) return b.snap.def ? [b.snap.def.start, b.snap.def.end] : undefined;

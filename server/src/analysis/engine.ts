@@ -1,6 +1,6 @@
 // The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
 import { parseRefusal, MAX_TREE_DEPTH, type PythonGrammar, type Query, type QueryMatch, type Tree, type Node } from '../parsing/python';
-import { Bindings, defSpan } from './bindings';
+import { Bindings, defSpan, dependencyNodes, textOf } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
 import { scanMarkers, isSuppressed } from './markers';
@@ -115,7 +115,6 @@ function frameworkNames(bindings: Bindings, text: string, attrs: { name: string;
   const all = bindings.allBindings();
   if (all.wildcards) return undefined;
   const names = new Set<string>();
-  const t = (n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
   for (const b of all.list) {
     if (b.kind !== 'import' && b.kind !== 'from-import') continue;
     const q = bindings.resolveBinding(b);
@@ -124,7 +123,7 @@ function frameworkNames(bindings: Bindings, text: string, attrs: { name: string;
   const bound = all.list.filter((b) => b.kind === 'assign' || b.kind === 'param' || b.kind === 'class' || b.kind === 'def');
   // (`self.app = create_app()`: rules read what a class assigns to an attribute, so the attribute's name counts)
   const deps = [...bound.map((b) => ({ name: b.name })), ...attrs];
-  const depText = [...bound.map((b) => (b.kind === 'class' ? (b.bases ?? []).map(t).join(' ') : b.kind === 'def' ? t(b.def) : `${t(b.value)} ${t(b.type)}`)), ...attrs.map((a) => t(a.value))];
+  const depText = [...bound.map((b) => textOf(text, dependencyNodes(b))), ...attrs.map((a) => textOf(text, [a.value]))];
   for (let grew = names.size > 0; grew; ) {
     grew = false;
     const re = wordsRe(names);

@@ -8,7 +8,7 @@
 import type { Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
-import { Bindings, type Binding, type Scope } from './bindings';
+import { Bindings, dependencyNodes, textOf, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
 import { analyze, countNeedles, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
@@ -157,7 +157,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       const re = wordsRe(changes.keys());
       for (const [name, list] of bindings.module.bindings) {
         list.forEach((b, i) => {
-          const dep = dependencyText(b, text);
+          const dep = textOf(text, dependencyNodes(b));
           if (!dep || !re.test(dep) || (b.kind === 'def' && !isCalled(b.name, text))) return;
           const from = b.start;
           const to = list[i + 1]?.start ?? Infinity;
@@ -384,9 +384,6 @@ function inFunction(scope: Scope): boolean {
   return false;
 }
 
-const slice = (text: string, n: Node | undefined) => (n ? text.slice(n.startIndex, n.endIndex) : '');
-
-
 /**
  * Whether `name(` occurs anywhere other than a `def name(`: a call (or something that may be one). An attribute
  * call (`self.name(`) is not one: Bindings resolves only a bare name's call through the function's returns.
@@ -454,31 +451,12 @@ function narrowest(st: Node, s: number, e: number, text: string): Node {
   return best;
 }
 
-/** The identifiers of what dependencyText reads. */
+/** The identifiers in the nodes a binding depends on (dependencyNodes). */
 function identifiersIn(b: Binding): Set<string> {
-  const nodes = b.kind === 'assign' ? (b.value ? [b.value, b.type] : [b.stmt]) : b.kind === 'class' ? b.bases ?? [] : [b.def];
   const out = new Set<string>();
-  for (const n of nodes) {
-    if (!n) continue;
+  for (const n of dependencyNodes(b)) {
     if (n.type === 'identifier') out.add(n.text);
     for (const id of n.descendantsOfType('identifier')) if (id) out.add(id.text);
   }
   return out;
-}
-
-/**
- * The text what a module-level binding resolves to may depend on: an assignment's value (its whole statement when
- * it has no single value), a class's bases, a function's body (only when it is called: a factory).
- */
-function dependencyText(b: Binding, text: string): string {
-  switch (b.kind) {
-    case 'assign':
-      return b.value ? `${slice(text, b.value)} ${slice(text, b.type)}` : slice(text, b.stmt);
-    case 'class':
-      return (b.bases ?? []).map((n) => slice(text, n)).join(' ');
-    case 'def':
-      return slice(text, b.def); // (the caller checks that it is called)
-    default:
-      return '';
-  }
 }
