@@ -767,7 +767,7 @@ export class Bindings {
     }
   }
 
-  /** Every binding of every collected scope, and whether any scope star-imports. */
+  /** Every binding of every collected scope (collectAll() first for all of them), and whether any scope star-imports. */
   allBindings(): { list: Binding[]; wildcards: boolean } {
     const list: Binding[] = [];
     let wildcards = false;
@@ -779,15 +779,9 @@ export class Bindings {
   }
 
   /** Every import binding of the module scope (and nested scopes). */
-  *importBindings(): Iterable<Binding> {
+  importBindings(): Binding[] {
     this.collectAll();
-    const seen = new Set<Scope>();
-    const all = [this.module, ...this.scopes.values()];
-    for (const s of all) {
-      if (seen.has(s)) continue;
-      seen.add(s);
-      for (const list of s.bindings.values()) for (const b of list) if (b.kind === 'import' || b.kind === 'from-import') yield b;
-    }
+    return this.allBindings().list.filter((b) => b.kind === 'import' || b.kind === 'from-import');
   }
 }
 
