@@ -70,3 +70,24 @@ test('names rules act on without a framework binding (unboundNames) keep their s
     b.dispose();
   }
 });
+
+test('the filter follows a function\'s import, class-level names and the attributes a method assigns', async () => {
+  const g = await grammar;
+  const settings = settingsFor('django');
+  const cases: [string, string, string][] = [
+    // an import inside a function binds a name only its body reads
+    ['function import', 'import os\n\n\ndef build():\n    from flask import Flask\n    app = Flask(__name__)\n    return app.test_client()\n', 'flask-test-client'],
+    // a class-level name read by the next statement of the class body (a unit of its own)
+    ['class-level chain', 'import flask\n\n\nclass Views:\n    bp = flask.Blueprint("v", __name__)\n    again = bp\n\n    @again.route("/a")\n    def a(self):\n        return "a"\n', 'flask-route'],
+    // what setUp assigns to self.app, through a module-level factory, read by another method
+    ['attribute of a factory', 'import unittest\nfrom flask import Flask\n\n\ndef make():\n    return Flask(__name__)\n\n\nclass T(unittest.TestCase):\n    def setUp(self):\n        self.app = make()\n\n    def test_a(self):\n        return self.app.test_client()\n', 'flask-test-client'],
+  ];
+  for (const [what, text, rule] of cases) {
+    const a = analyze(g, text, { settings, path: 'app.py' }, RULES);
+    const b = analyze(g, text, { settings, path: 'app.py', everyStatement: true }, RULES);
+    assert.ok(b.findings.some((f) => f.rule === rule), `${what}: ${JSON.stringify(b.findings.map((f) => f.rule))}`);
+    assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding), what);
+    a.dispose();
+    b.dispose();
+  }
+});

@@ -767,6 +767,43 @@ export class Bindings {
     }
   }
 
+  /**
+   * Collects what a name in another statement can resolve through: the bodies of classes not inside a function (a
+   * class-level name is read by the class's next statements), and every scope holding the word `import` (a
+   * function's import binds a name its body reads). The rest of each function body stays uncollected.
+   */
+  collectVisible() {
+    const root = this.tree.rootNode;
+    for (const m of this.text.matchAll(/\bimport\b/g)) {
+      const n = root.descendantForIndex(m.index, m.index + 6);
+      if (n) this.scopeOf(n);
+    }
+    const inFunction = (sc: Scope) => {
+      for (let p = sc.parent; p; p = p.parent) if (p.kind === 'function') return true;
+      return false;
+    };
+    for (let again = true; again; ) {
+      again = false;
+      for (const sc of [...this.scopes.values()]) {
+        if (sc.collected || sc.kind !== 'class' || inFunction(sc)) continue;
+        sc.ensure();
+        again = true;
+      }
+    }
+  }
+
+  /** The bindings of the scopes collected so far (none is collected by this), and whether one of them star-imports. */
+  collectedBindings(): { list: Binding[]; wildcards: boolean } {
+    const list: Binding[] = [];
+    let wildcards = false;
+    for (const s of [this.module, ...this.scopes.values()]) {
+      if (!s.collected) continue;
+      if (s.wildcardModules.length) wildcards = true;
+      for (const l of s.bindings.values()) list.push(...l);
+    }
+    return { list, wildcards };
+  }
+
   /** Every binding of every collected scope (collectAll() first for all of them), and whether any scope star-imports. */
   allBindings(): { list: Binding[]; wildcards: boolean } {
     const list: Binding[] = [];

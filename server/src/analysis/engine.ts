@@ -106,46 +106,68 @@ function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]): Comb
  */
 const FRAMEWORK_ROOT = /^(flask\w*|werkzeug|sqlalchemy|django\.(views|db)|fastapi|starlette)(\.|\(|$)/;
 
-/**
- * The names of this file that may be bound to a framework object (any scope), or undefined when a star import
- * makes that unknowable. A superset: a name counts when any of its bindings may.
- */
-function frameworkNames(bindings: Bindings, text: string, attrs: { name: string; value: Node }[]): Set<string> | undefined {
-  bindings.collectAll();
-  const all = bindings.allBindings();
-  if (all.wildcards) return undefined;
-  const names = new Set<string>();
-  for (const b of all.list) {
-    if (b.kind !== 'import' && b.kind !== 'from-import') continue;
-    const q = bindings.resolveBinding(b);
-    if (q && FRAMEWORK_ROOT.test(q.startsWith(FACTORY) ? q.slice(FACTORY.length) : q)) names.add(b.name);
-  }
-  const bound = all.list.filter((b) => b.kind === 'assign' || b.kind === 'param' || b.kind === 'class' || b.kind === 'def');
-  // (`self.app = create_app()`: rules read what a class assigns to an attribute, so the attribute's name counts)
-  const deps = [...bound.map((b) => ({ name: b.name })), ...attrs];
-  const depText = [...bound.map((b) => textOf(text, dependencyNodes(b))), ...attrs.map((a) => textOf(text, [a.value]))];
-  for (let grew = names.size > 0; grew; ) {
-    grew = false;
-    const re = wordsRe(names);
-    deps.forEach((b, i) => {
-      if (names.has(b.name) || !re.test(depText[i])) return;
-      names.add(b.name);
-      grew = true;
-    });
-  }
-  return names;
+/** Whether a resolved name is an object of a framework the rules look at. */
+function isFrameworkName(q: string | undefined): boolean {
+  return !!q && FRAMEWORK_ROOT.test(q.startsWith(FACTORY) ? q.slice(FACTORY.length) : q);
 }
 
 const attrQueries = new WeakMap<PythonGrammar, Query>();
-/** Every `x.name = value` of the file. */
-function attributeAssignments(grammar: PythonGrammar, root: Node): { name: string; value: Node }[] {
+/** Every `x.name = value` under the node. */
+function attributeAssignments(grammar: PythonGrammar, at: Node): { name: string; value: Node }[] {
   let q = attrQueries.get(grammar);
   if (!q) attrQueries.set(grammar, (q = grammar.query('(assignment left: (attribute attribute: (identifier) @name) right: (_) @value)')));
-  return q.matches(root, MATCH_OPTIONS).flatMap((m) => {
+  return q.matches(at, MATCH_OPTIONS).flatMap((m) => {
     const name = m.captures.find((c) => c.name === 'name')?.node;
     const value = m.captures.find((c) => c.name === 'value')?.node;
     return name && value ? [{ name: name.text, value }] : [];
   });
+}
+
+/**
+ * The units (statements) that name something that may be bound to a framework object, or undefined when a star
+ * import makes that unknowable. A name counts when one of its bindings is an import of a framework object, or an
+ * assignment, class or def (module or class level) whose dependency text names a name that counts, to a fixpoint;
+ * so does an attribute (`self.app = create_app()`: rules read what a class assigns to an attribute) whose assigned
+ * value does. A function's own names are not followed: they are read only inside the function, a unit that names
+ * what they derive from. Attribute assignments are looked for only in units that already name such a name (their
+ * value must). `extra`: names whose units count too, without being followed.
+ */
+function frameworkUnits(grammar: PythonGrammar, bindings: Bindings, text: string, units: Node[], extra: readonly string[]): Node[] | undefined {
+  bindings.collectVisible();
+  const all = bindings.collectedBindings();
+  if (all.wildcards) return undefined;
+  const names = new Set<string>();
+  const deps: { name: string; text: string }[] = [];
+  for (const b of all.list) {
+    if (b.kind === 'import' || b.kind === 'from-import') {
+      if (isFrameworkName(bindings.resolveBinding(b))) names.add(b.name);
+    } else if (b.scope.kind !== 'function' && (b.kind === 'assign' || b.kind === 'class' || b.kind === 'def')) {
+      deps.push({ name: b.name, text: textOf(text, dependencyNodes(b)) });
+    }
+  }
+  if (!names.size) return [];
+  const unitText = units.map((u) => text.slice(u.startIndex, u.endIndex));
+  const hit = new Array<boolean>(units.length).fill(false);
+  for (let grew = names.size > 0; grew; ) {
+    grew = false;
+    const re = wordsRe(names);
+    unitText.forEach((t, i) => {
+      if (hit[i] || !re.test(t)) return;
+      hit[i] = true;
+      for (const a of attributeAssignments(grammar, units[i])) deps.push({ name: a.name, text: textOf(text, [a.value]) });
+    });
+    for (const d of deps) {
+      if (names.has(d.name) || !re.test(d.text)) continue;
+      names.add(d.name);
+      grew = true;
+    }
+  }
+  const more = extra.filter((n) => !names.has(n));
+  if (more.length) {
+    const re = wordsRe(more);
+    unitText.forEach((t, i) => (hit[i] ||= re.test(t)));
+  }
+  return units.filter((_, i) => hit[i]);
 }
 
 /** A match's first node per capture name, and every node per name (quantified captures). */
@@ -348,12 +370,8 @@ export class Analysis {
     };
     expand(root);
     if (this.opts.everyStatement) return units;
-    const names = frameworkNames(this.bindings, this.text, attributeAssignments(this.grammar, root));
-    if (!names) return units;
-    if (!names.size) return [];
-    for (const [i, rule] of this.rules.entries()) if (this.ctxOf?.[i]) for (const n of rule.unboundNames ?? []) names.add(n);
-    const re = wordsRe(names);
-    return units.filter((u) => re.test(this.text.slice(u.startIndex, u.endIndex)));
+    const extra = this.rules.flatMap((rule, i) => (this.ctxOf?.[i] ? rule.unboundNames ?? [] : []));
+    return frameworkUnits(this.grammar, this.bindings, this.text, units, extra) ?? units;
   }
 
   /** The rule's context when it applies here (`only`, a target under these settings, a needle in the text). */
