@@ -68,7 +68,7 @@ function synthetic(dir: string, copies = 1) {
     w(`${p}/chain/unrelated.py`, `from .views import latest as _l\nfrom ${p}.chain import extensions\n\ndef g(d):\n    return d.get("route")\n`);
     // views only by an earlier fix's decorators: Django's require_* (aliased), a FastAPI app a relevant module makes
     w(`${p}/djviews.py`, 'from django.views.decorators.http import require_GET as rg\n\n@rg\ndef hello(request):\n    return "hi"\n');
-    w(`${p}/djplain.py`, 'from django.views import generic\n\ndef helper():\n    return "hi"\n');
+    w(`${p}/djplain.py`, 'from django.views import generic\n\ndef helper():\n    return {"os_require_quiesce": "yes"}\n');
     w(`${p}/apiapp.py`, 'from flask import Flask\nfrom fastapi import FastAPI\napp = Flask(__name__)\napi = FastAPI()\n');
     w(`${p}/apiviews.py`, 'from django.views import generic\nfrom .apiapp import api\n\n@api.get("/")\ndef root():\n    return "hi"\n');
     // a project package named like a framework must not shadow it
@@ -210,7 +210,8 @@ test('the prefilter never drops a file with findings (examples/ and a synthetic 
   const off = await scanWorkspace(dir, { settings: settingsFor('django'), threads: 1, prefilter: false });
   assert.ok(r.stats.indexParsed < off.stats.indexParsed, `${r.stats.indexParsed} < ${off.stats.indexParsed}`);
   assert.ok(!files['pkg0/shadow.py'] && !files['pkg0/plain.py']);
-  // a file importing django.views whose text names no view decorator, and imports no relevant module: not analyzed
+  // a file importing django.views whose text names no view decorator (`os_require_quiesce` is none), and imports no
+  // relevant module: not analyzed
   assert.ok(files['pkg0/djviews.py'] && files['pkg0/apiviews.py']);
   assert.equal(r.files.find((f) => f.rel === 'pkg0/djplain.py')?.analyzed, false);
   assert.equal(r.files.find((f) => f.rel === 'pkg0/noimport.py')?.markers.length, 1);

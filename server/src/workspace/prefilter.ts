@@ -71,7 +71,7 @@ export function importsViewMarker(imports: readonly string[]): boolean {
 }
 
 /**
- * The view test's names, one of which a file's own text must contain for its imports to make a decorator a view:
+ * The view test's names, one of which must begin a word of a file's own text for its imports to make a decorator a view:
  * `django.views.decorators.http.require_*` (however imported or aliased, the text names `require_`), and an
  * owner resolving to `fastapi.FastAPI()`/`fastapi.APIRouter()` (through the file's own imports the text names
  * `FastAPI` or `APIRouter`). Otherwise only a name the index resolves can do it, and the index holds the summaries

@@ -216,11 +216,13 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   // view-importing file needs it (most files never do: 49 `includes` over every text was half the read phase);
   // the answers are kept in the cache entry
   let learned = false; // a cache entry gained a word
-  const holds = (rel: string, word: string): boolean => {
+  // (atStart: the word must begin a word, as a name does: `os_require_quiesce` names no `require_` decorator)
+  const holds = (rel: string, word: string, atStart = false): boolean => {
     const known = (entries[rel].words ??= new Map());
-    let v = known.get(word);
+    const key = atStart ? `\\b${word}` : word;
+    let v = known.get(key);
     if (v === undefined) {
-      known.set(word, (v = textOf(rel).includes(word)));
+      known.set(key, (v = atStart ? new RegExp(key).test(textOf(rel)) : textOf(rel).includes(word)));
       learned = true;
     }
     return v;
@@ -234,7 +236,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     // relevant module (prefilter.ts VIEW_WORDS)
     if (!ungated.length || !importsViewMarker(entries[rel].imports ?? [])) return false;
     if (!ungated.some((n) => holds(rel, n))) return false;
-    return VIEW_WORDS.some((w) => holds(rel, w)) || (deps.get(rel) ?? []).some((d) => relevant.has(d));
+    return VIEW_WORDS.some((w) => holds(rel, w, true)) || (deps.get(rel) ?? []).some((d) => relevant.has(d));
   };
   const toAnalyze = new Set<string>();
   // texts that neither the index nor the analysis can need any more: dropped now (a file made relevant by name
