@@ -1,13 +1,13 @@
 // The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
 import { parseRefusal, MAX_TREE_DEPTH, type PythonGrammar, type Query, type QueryMatch, type Tree, type Node } from '../parsing/python';
-import { Bindings, defSpan, dependencyNodes, textOf } from './bindings';
+import { Bindings, defSpan } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
 import { scanMarkers, isSuppressed } from './markers';
-import { FACTORY, moduleNameFor, type ModuleIndex } from './moduleIndex';
+import { moduleNameFor, type ModuleIndex } from './moduleIndex';
 import type { LoadedRule, RuleContext, RuleMatch } from './rule';
 import { LineMap } from './lineMap';
-import { wordsRe } from './words';
+import { frameworkUnits, statementUnits } from './frameworkNames';
 import { effectiveOrm, type Finding, type Fix, type FixTarget, type OffsetEdit, type PortMarker, type Settings, type Source } from './types';
 
 export interface AnalyzeOptions {
@@ -98,76 +98,6 @@ function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]): Comb
     m.set(rules, c);
   }
   return c ?? undefined;
-}
-
-/**
- * Modules whose objects the rules look at (a name bound to anything else never makes a finding): the Flask family
- * and SQLAlchemy, and what a fix-all pass makes of a Flask view (Django's view decorators and models, FastAPI).
- */
-const FRAMEWORK_ROOT = /^(flask\w*|werkzeug|sqlalchemy|django\.(views|db)|fastapi|starlette)(\.|\(|$)/;
-
-/** Whether a resolved name is an object of a framework the rules look at. */
-function isFrameworkName(q: string | undefined): boolean {
-  return !!q && FRAMEWORK_ROOT.test(q.startsWith(FACTORY) ? q.slice(FACTORY.length) : q);
-}
-
-const attrQueries = new WeakMap<PythonGrammar, Query>();
-/** Every `x.name = value` under the node. */
-function attributeAssignments(grammar: PythonGrammar, at: Node): { name: string; value: Node }[] {
-  let q = attrQueries.get(grammar);
-  if (!q) attrQueries.set(grammar, (q = grammar.query('(assignment left: (attribute attribute: (identifier) @name) right: (_) @value)')));
-  return q.matches(at, MATCH_OPTIONS).flatMap((m) => {
-    const name = m.captures.find((c) => c.name === 'name')?.node;
-    const value = m.captures.find((c) => c.name === 'value')?.node;
-    return name && value ? [{ name: name.text, value }] : [];
-  });
-}
-
-/**
- * The units (statements) that name something that may be bound to a framework object, or undefined when a star
- * import makes that unknowable. A name counts when one of its bindings is an import of a framework object, or an
- * assignment, class or def (module or class level) whose dependency text names a name that counts, to a fixpoint;
- * so does an attribute (`self.app = create_app()`: rules read what a class assigns to an attribute) whose assigned
- * value does. A function's own names are not followed: they are read only inside the function, a unit that names
- * what they derive from. Attribute assignments are looked for only in units that already name such a name (their
- * value must). `extra`: names whose units count too, without being followed.
- */
-function frameworkUnits(grammar: PythonGrammar, bindings: Bindings, text: string, units: Node[], extra: readonly string[]): Node[] | undefined {
-  bindings.collectVisible();
-  const all = bindings.collectedBindings();
-  if (all.wildcards) return undefined;
-  const names = new Set<string>();
-  const deps: { name: string; text: string }[] = [];
-  for (const b of all.list) {
-    if (b.kind === 'import' || b.kind === 'from-import') {
-      if (isFrameworkName(bindings.resolveBinding(b))) names.add(b.name);
-    } else if (b.scope.kind !== 'function' && (b.kind === 'assign' || b.kind === 'class' || b.kind === 'def')) {
-      deps.push({ name: b.name, text: textOf(text, dependencyNodes(b)) });
-    }
-  }
-  if (!names.size) return [];
-  const unitText = units.map((u) => text.slice(u.startIndex, u.endIndex));
-  const hit = new Array<boolean>(units.length).fill(false);
-  for (let grew = names.size > 0; grew; ) {
-    grew = false;
-    const re = wordsRe(names);
-    unitText.forEach((t, i) => {
-      if (hit[i] || !re.test(t)) return;
-      hit[i] = true;
-      for (const a of attributeAssignments(grammar, units[i])) deps.push({ name: a.name, text: textOf(text, [a.value]) });
-    });
-    for (const d of deps) {
-      if (names.has(d.name) || !re.test(d.text)) continue;
-      names.add(d.name);
-      grew = true;
-    }
-  }
-  const more = extra.filter((n) => !names.has(n));
-  if (more.length) {
-    const re = wordsRe(more);
-    unitText.forEach((t, i) => (hit[i] ||= re.test(t)));
-  }
-  return units.filter((_, i) => hit[i]);
 }
 
 /** A match's first node per capture name, and every node per name (quantified captures). */
@@ -354,24 +284,11 @@ export class Analysis {
    * (called) function body that names such a name, to a fixpoint. A star import names anything: then every statement.
    */
   private fullUnits(): Node[] {
-    const root = this.tree.rootNode;
-    const units: Node[] = [];
-    const expand = (n: Node) => {
-      for (const c of n.namedChildren) {
-        if (!c) continue;
-        const body = c.type === 'class_definition' ? c.childForFieldName('body') : null;
-        if (!body) {
-          units.push(c);
-          continue;
-        }
-        for (const k of c.namedChildren) if (k && k.endIndex <= body.startIndex) units.push(k);
-        expand(body);
-      }
-    };
-    expand(root);
+    const units = statementUnits(this.tree.rootNode);
     if (this.opts.everyStatement) return units;
     const extra = this.rules.flatMap((rule, i) => (this.ctxOf?.[i] ? rule.unboundNames ?? [] : []));
-    return frameworkUnits(this.grammar, this.bindings, this.text, units, extra) ?? units;
+    const found = frameworkUnits(this.grammar, this.bindings, this.text, units, extra);
+    return found ? units.filter((_, i) => found.hit[i]) : units;
   }
 
   /** The rule's context when it applies here (`only`, a target under these settings, a needle in the text). */

@@ -1,0 +1,100 @@
+// Which statements of a file can hold a finding: those naming something that may be bound to a framework object.
+// The engine queries only those (fullUnits); the workspace scan parses only the top-level statements that can
+// (partialParse.ts).
+import type { PythonGrammar, Query, Node } from '../parsing/python';
+import { MAX_TREE_DEPTH } from '../parsing/python';
+import { dependencyNodes, textOf, type Bindings } from './bindings';
+import { FACTORY } from './moduleIndex';
+import { wordsRe } from './words';
+
+const MATCH_OPTIONS = { maxStartDepth: MAX_TREE_DEPTH };
+
+/** A module's statements, with a class's header parts and body statements in place of the class (recursively). */
+export function statementUnits(root: Node): Node[] {
+  const units: Node[] = [];
+  const expand = (n: Node) => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      const body = c.type === 'class_definition' ? c.childForFieldName('body') : null;
+      if (!body) {
+        units.push(c);
+        continue;
+      }
+      for (const k of c.namedChildren) if (k && k.endIndex <= body.startIndex) units.push(k);
+      expand(body);
+    }
+  };
+  expand(root);
+  return units;
+}
+
+/**
+ * Modules whose objects the rules look at (a name bound to anything else never makes a finding): the Flask family
+ * and SQLAlchemy, and what a fix-all pass makes of a Flask view (Django's view decorators and models, FastAPI).
+ */
+const FRAMEWORK_ROOT = /^(flask\w*|werkzeug|sqlalchemy|django\.(views|db)|fastapi|starlette)(\.|\(|$)/;
+
+/** Whether a resolved name is an object of a framework the rules look at. */
+export function isFrameworkName(q: string | undefined): boolean {
+  return !!q && FRAMEWORK_ROOT.test(q.startsWith(FACTORY) ? q.slice(FACTORY.length) : q);
+}
+
+const attrQueries = new WeakMap<PythonGrammar, Query>();
+/** Every `x.name = value` under the node. */
+function attributeAssignments(grammar: PythonGrammar, at: Node): { name: string; value: Node }[] {
+  let q = attrQueries.get(grammar);
+  if (!q) attrQueries.set(grammar, (q = grammar.query('(assignment left: (attribute attribute: (identifier) @name) right: (_) @value)')));
+  return q.matches(at, MATCH_OPTIONS).flatMap((m) => {
+    const name = m.captures.find((c) => c.name === 'name')?.node;
+    const value = m.captures.find((c) => c.name === 'value')?.node;
+    return name && value ? [{ name: name.text, value }] : [];
+  });
+}
+
+/**
+ * The names that may be bound to a framework object, and which units (statements) name one (`hit`), or undefined
+ * when a star import makes that unknowable. A name counts when one of its bindings is an import of a framework object, or an
+ * assignment, class or def (module or class level) whose dependency text names a name that counts, to a fixpoint;
+ * so does an attribute (`self.app = create_app()`: rules read what a class assigns to an attribute) whose assigned
+ * value does. A function's own names are not followed: they are read only inside the function, a unit that names
+ * what they derive from. Attribute assignments are looked for only in units that already name such a name (their
+ * value must). `extra`: names whose units count too, without being followed.
+ */
+export function frameworkUnits(grammar: PythonGrammar, bindings: Bindings, text: string, units: Node[], extra: readonly string[]): { names: Set<string>; hit: boolean[] } | undefined {
+  bindings.collectVisible();
+  const all = bindings.collectedBindings();
+  if (all.wildcards) return undefined;
+  const names = new Set<string>();
+  const deps: { name: string; text: string }[] = [];
+  for (const b of all.list) {
+    if (b.kind === 'import' || b.kind === 'from-import') {
+      if (isFrameworkName(bindings.resolveBinding(b))) names.add(b.name);
+    } else if (b.scope.kind !== 'function' && (b.kind === 'assign' || b.kind === 'class' || b.kind === 'def')) {
+      deps.push({ name: b.name, text: textOf(text, dependencyNodes(b)) });
+    }
+  }
+  const hit = new Array<boolean>(units.length).fill(false);
+  if (!names.size) return { names, hit };
+  const unitText = units.map((u) => text.slice(u.startIndex, u.endIndex));
+  for (let grew = names.size > 0; grew; ) {
+    grew = false;
+    const re = wordsRe(names);
+    unitText.forEach((t, i) => {
+      if (hit[i] || !re.test(t)) return;
+      hit[i] = true;
+      for (const a of attributeAssignments(grammar, units[i])) deps.push({ name: a.name, text: textOf(text, [a.value]) });
+    });
+    for (const d of deps) {
+      if (names.has(d.name) || !re.test(d.text)) continue;
+      names.add(d.name);
+      grew = true;
+    }
+  }
+  const more = extra.filter((n) => !names.has(n));
+  if (more.length) {
+    const re = wordsRe(more);
+    unitText.forEach((t, i) => (hit[i] ||= re.test(t)));
+  }
+  return { names, hit };
+}
+
