@@ -56,9 +56,10 @@ export interface RuleDef {
   needles: readonly string[];
   requires: Record<string, Requirement>;
   /**
-   * Names this rule may act on without their being bound to a framework object (a `request` parameter a fix gave a
-   * view; `cls` in a model's classmethod). A full analysis queries only statements naming a framework-bound name
-   * (engine.ts fullUnits) or one of these.
+   * Parameter names this rule may act on without their being bound to a framework object (a `request` parameter a
+   * fix gave a view; `cls` in a model's classmethod). A full analysis queries only statements naming a
+   * framework-bound name (engine.ts fullUnits) or one of these; the scan's partial parse keeps the top-level
+   * statements with a `def` whose parameters name one (partialParse.ts).
    */
   unboundNames?: readonly string[];
   when?: (m: RuleMatch) => boolean;

@@ -4,6 +4,7 @@ import type { PythonGrammar, Tree } from '../parsing/python';
 import { Bindings } from '../analysis/bindings';
 import { ModuleIndex, moduleNameFor, summarize, type ModuleSummary } from '../analysis/moduleIndex';
 import { analyze } from '../analysis/engine';
+import { parseForAnalysis } from '../analysis/partialParse';
 import type { LoadedRule } from '../analysis/rule';
 import type { Finding, PortMarker, Settings } from '../analysis/types';
 
@@ -45,6 +46,9 @@ export class ScanCore {
   private readonly kept = new Map<string, Tree>();
   private index = new ModuleIndex();
   parsed = 0;
+  /** analyses made on a tree of part of the text (partialParse.ts) */
+  partial = 0;
+  private readonly unboundNames: string[];
 
   constructor(
     private readonly grammar: PythonGrammar,
@@ -52,6 +56,7 @@ export class ScanCore {
     private settings: Settings,
   ) {
     this.parser = grammar.newParser();
+    this.unboundNames = [...new Set(rules.flatMap((r) => r.unboundNames ?? []))];
   }
 
   setIndex(summaries: [string, ModuleSummary][], settings: Settings) {
@@ -79,8 +84,11 @@ export class ScanCore {
     let tree = this.kept.get(w.rel);
     this.kept.delete(w.rel);
     if (!tree) {
-      tree = this.parser.parse(w.text) ?? undefined;
+      const mod = moduleNameFor(w.rel);
+      const r = parseForAnalysis(this.grammar, this.parser, w.text, { moduleName: mod.name, isPackage: mod.isPackage, index: this.index, parameters: this.unboundNames });
+      tree = r.tree ?? undefined;
       this.parsed++;
+      if (r.partial) this.partial++;
     }
     if (!tree) return { kind: 'analyze', rel: w.rel, analysis: { findings: [], markers: [] } };
     try {

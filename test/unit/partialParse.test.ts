@@ -1,0 +1,149 @@
+// The workspace scan parses large files in part (analysis/partialParse.ts): the top-level statements by tokens must be
+// tree-sitter's, and an analysis of the partial tree must find exactly what one of the whole tree finds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
+import { analyze } from '../../server/src/analysis/engine';
+import { namesParameter, parseForAnalysis, topLevelChunks, PARTIAL_MIN_CHARS } from '../../server/src/analysis/partialParse';
+import { wordsRe } from '../../server/src/analysis/words';
+import { moduleNameFor } from '../../server/src/analysis/moduleIndex';
+import { plainFinding } from '../../server/src/workspace/scanCore';
+import { scanWorkspace } from '../../server/src/workspace/scan';
+
+const ROOT = path.resolve(__dirname, '../..');
+const FILES = [...pythonFilesUnder(path.join(ROOT, 'examples')), ...pythonFilesUnder(path.join(ROOT, 'server/src/rules'))];
+const PARAMETERS = [...new Set(RULES.flatMap((r) => r.unboundNames ?? []))];
+
+/** Where tree-sitter's top-level statements start a line (comments left out; `a; b` is one chunk). */
+async function statementStarts(text: string): Promise<number[] | undefined> {
+  const p = (await grammar).newParser();
+  const tree = p.parse(text)!;
+  try {
+    if (tree.rootNode.hasError) return undefined;
+    return tree.rootNode.namedChildren
+      .filter((n) => n && n.type !== 'comment')
+      .map((n) => n!.startIndex)
+      .filter((x) => x === 0 || text[x - 1] === '\n' || text[x - 1] === '\r');
+  } finally {
+    tree.delete();
+    p.delete();
+  }
+}
+
+test('top-level statements by tokens are those tree-sitter finds, on every example and fixture', async () => {
+  let compared = 0;
+  for (const file of FILES) {
+    const text = fs.readFileSync(file, 'utf8');
+    const want = await statementStarts(text);
+    if (!want) continue;
+    const chunks = topLevelChunks(text);
+    assert.ok(chunks, file);
+    assert.deepEqual(
+      chunks.map((c) => c.start),
+      want,
+      path.relative(ROOT, file),
+    );
+    compared++;
+  }
+  assert.ok(compared > 150, `${compared} files`);
+});
+
+test('top-level statements by tokens: decorators, else/except, strings and brackets across lines, continuations', async () => {
+  const cases = [
+    '@app.route("/")\n@login_required\ndef index():\n    return "x"\n\n\nx = 1\n',
+    'try:\n    import flask\nexcept ImportError:\n    flask = None\nelse:\n    pass\nfinally:\n    y = 2\nif a:\n    b = 1\nelif c:\n    b = 2\nelse:\n    b = 3\n',
+    'doc = """\nclass NotAClass:\n# not a comment\n"""\nz = (1,\n2)\nw = [\n"]",\n]\nv = 1 + \\\n2\nu = 3\n',
+    "s = '''\ndef f():\n'''; t = 'a\\'b'\nr = r\"\\\"\"\nq = 1\n",
+    '# a comment\n\nimport os\n# between\n\n\ndef f(a=")"):\n    pass\n# trailing\n',
+    'x = 1\r\ny = {\r\n1: 2}\r\nclass A:\r\n    pass\r\n',
+    'async def f():\n    pass\nmatch x:\n    case 1:\n        pass\n',
+  ];
+  for (const text of cases) {
+    const want = await statementStarts(text);
+    assert.ok(want, text);
+    assert.deepEqual(topLevelChunks(text)?.map((c) => c.start), want, JSON.stringify(text));
+  }
+  // a chunk's code ends before the comments and blank lines that follow it
+  const text = 'class A:\n    x = 1\n# about flask\n\ny = 2\n';
+  const [a] = topLevelChunks(text)!;
+  assert.equal(text.slice(a.start, a.codeEnd), 'class A:\n    x = 1');
+  // text ending inside a bracket or a string: the parser decides
+  assert.equal(topLevelChunks('x = (1,\n'), undefined);
+  assert.equal(topLevelChunks('x = """abc\n'), undefined);
+});
+
+test('a parameter list names a parameter, across lines and past strings with brackets', () => {
+  const re = wordsRe(['request']);
+  assert.ok(namesParameter('def view(request):\n    pass\n', re));
+  assert.ok(namesParameter('async def view(\n    a=")",\n    request=None,\n):\n    pass\n', re));
+  assert.ok(namesParameter('class V:\n    def get[T](self, request: T) -> T:\n        pass\n', re));
+  assert.ok(!namesParameter('def view(req):\n    return api.authenticate(request)\n', re));
+  assert.ok(!namesParameter('x = request\n', re));
+});
+
+test('an analysis of the partial tree finds what one of the whole tree finds, on every example and fixture', async () => {
+  const g = await grammar;
+  const parser = g.newParser();
+  const blog = path.join(ROOT, 'examples/flask-blog');
+  const settingsList = [settingsFor('django'), settingsFor('fastapi'), settingsFor('django', { ormTarget: 'sqlalchemy2' }), settingsFor('fastapi', { ormTarget: 'django-orm' })];
+  let partial = 0;
+  let total = 0;
+  for (const settings of settingsList) {
+    const { index } = await scanWorkspace(blog, { settings, threads: 1 });
+    for (const file of FILES) {
+      const text = fs.readFileSync(file, 'utf8');
+      const inBlog = file.startsWith(blog + path.sep);
+      const rel = inBlog ? path.relative(blog, file).split(path.sep).join('/') : 'app.py';
+      const mod = moduleNameFor(rel);
+      const opts = { settings, path: rel, index: inBlog ? index : undefined };
+      const part = parseForAnalysis(g, parser, text, { moduleName: mod.name, isPackage: mod.isPackage, index: opts.index, parameters: PARAMETERS, minChars: 0, maxShare: 1 });
+      const a = analyze(g, text, { ...opts, tree: part.tree! }, RULES);
+      const b = analyze(g, text, opts, RULES);
+      assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding), `${path.relative(ROOT, file)} (${settings.target}, ${settings.ormTarget}, partial: ${part.partial})`);
+      if (part.partial) partial++;
+      total += b.findings.length;
+      a.dispose();
+      b.dispose();
+      part.tree?.delete();
+    }
+  }
+  assert.ok(partial > 100, `${partial} partial trees`);
+  assert.ok(total > 1000, `${total} findings compared`);
+  parser.delete();
+});
+
+test('a partial parse leaves out what cannot hold a finding, and parses whole what it cannot split safely', async () => {
+  const g = await grammar;
+  const parser = g.newParser();
+  const filler = Array.from({ length: 400 }, (_, i) => `def helper_${i}(x):\n    return [x, "${'y'.repeat(20)}"]\n`).join('\n');
+  const parse = (text: string) => parseForAnalysis(g, parser, text, { moduleName: 'app', isPackage: false, parameters: PARAMETERS });
+  const flask = `from flask import Flask, request\n\napp = Flask(__name__)\n\n\n${filler}\n\n@app.route("/")\ndef index():\n    return request.args.get("q")\n`;
+  assert.ok(flask.length > PARTIAL_MIN_CHARS);
+  const r = parse(flask);
+  assert.equal(r.partial, true);
+  const kept = r.tree!.rootNode.namedChildren.map((n) => n!.type);
+  assert.deepEqual(kept, ['import_from_statement', 'expression_statement', 'decorated_definition']);
+  const a = analyze(g, flask, { settings: settingsFor('django'), path: 'app.py', tree: r.tree! }, RULES);
+  const b = analyze(g, flask, { settings: settingsFor('django'), path: 'app.py' }, RULES);
+  assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding));
+  assert.ok(b.findings.some((f) => f.rule === 'flask-request-args'));
+  a.dispose();
+  b.dispose();
+  r.tree?.delete();
+  // a `request` parameter a fix gave a function is kept; a `request` argument is not
+  const withParam = parse(`import flask\n\n\n${filler}\n\ndef raw(request):\n    return request.form["a"]\n\n\ndef other(x):\n    return call(request)\n`);
+  assert.deepEqual(
+    withParam.tree!.rootNode.namedChildren.map((n) => n!.type === 'function_definition' && n!.childForFieldName('name')!.text).filter(Boolean),
+    ['raw'],
+  );
+  withParam.tree?.delete();
+  // a syntax error, a text ending inside a bracket, a star import: the whole text
+  for (const text of [`import flask\n${filler}\ndef broken(:\n    pass\n`, `import flask\n${filler}\nx = (1,\n`, `from flask import *\n${filler}\n`]) {
+    const w = parse(text);
+    assert.equal(w.partial, false, text.slice(-30));
+    w.tree?.delete();
+  }
+  parser.delete();
+});
