@@ -139,6 +139,14 @@ test('a partial parse leaves out what cannot hold a finding, and parses whole wh
     ['raw'],
   );
   withParam.tree?.delete();
+  // a module-level function that names flask is followed to the statements calling it; a method that does is not
+  // (another statement reads it only as an attribute, which never resolves through the class)
+  const follow = parse(
+    `import flask\n\n\ndef make():\n    return flask.Flask(__name__)\n\n\nclass Base:\n    def client(self):\n        return flask.Flask(__name__).test_client()\n\n\n${filler}\n\nclass UsesMake:\n    app = make()\n\n\nclass UsesClient(Base):\n    def test(self):\n        return self.client()\n`,
+  );
+  const classes = follow.tree!.rootNode.namedChildren.filter((n) => n!.type === 'class_definition').map((n) => n!.childForFieldName('name')!.text);
+  assert.deepEqual(classes, ['Base', 'UsesMake']);
+  follow.tree?.delete();
   // a syntax error, a text ending inside a bracket, a star import: the whole text
   for (const text of [`import flask\n${filler}\ndef broken(:\n    pass\n`, `import flask\n${filler}\nx = (1,\n`, `from flask import *\n${filler}\n`]) {
     const w = parse(text);

@@ -213,10 +213,13 @@ export function parseForAnalysis(grammar: PythonGrammar, parser: ReturnType<Pyth
         keep = true;
         return { tree, partial: true };
       }
-      const re = wordsRe(found.names);
+      // only a module-level name can be read by another top-level statement: a class's names, its methods and the
+      // attributes it assigns are read within its own statement, and a function's within the function
+      const moduleNames = [...found.names].filter((n) => bindings.module.bindings.has(n));
+      const re = moduleNames.length ? wordsRe(moduleNames) : undefined;
       let grew = false;
       chunkText.forEach((t, k) => {
-        if (!chosen[k] && (re.test(t) || (params && namesParameter(t, params)))) chosen[k] = grew = true;
+        if (!chosen[k] && ((re && re.test(t)) || (params && namesParameter(t, params)))) chosen[k] = grew = true;
       });
       if (!grew) {
         keep = true;
