@@ -230,8 +230,8 @@ export class Analysis {
   }
 
   private readonly rules: readonly LoadedRule[];
-  /** per rule, its context when it applies here (run) */
-  private ctxOf: (RuleContext | undefined)[] | undefined;
+  /** rule (by position) → its context when it applies here, looked up on first use (run) */
+  private ctxOf: ((order: number) => RuleContext | undefined) | undefined;
   private counts: Map<string, number> | undefined;
   private readonly present = new Map<string, boolean>();
 
@@ -286,7 +286,7 @@ export class Analysis {
   private fullUnits(): Node[] {
     const units = statementUnits(this.tree.rootNode);
     if (this.opts.everyStatement) return units;
-    const extra = this.rules.flatMap((rule, i) => (this.ctxOf?.[i] ? rule.unboundNames ?? [] : []));
+    const extra = this.rules.flatMap((rule, i) => (rule.unboundNames?.length && this.ctxOf?.(i) ? rule.unboundNames : []));
     const found = frameworkUnits(this.grammar, this.bindings, this.text, units, extra);
     return found ? units.filter((_, i) => found.hit[i]) : units;
   }
@@ -304,8 +304,14 @@ export class Analysis {
     const seen = new Set<string>();
     const roots = this.partial?.roots;
     const combined = combinedFor(this.grammar, rules);
-    // the rules that apply: `only`, a target under these settings, a needle in the text
-    const ctxOf = (this.ctxOf = rules.map((rule) => this.contextFor(rule)));
+    // the rules that apply: `only`, a target under these settings, a needle in the text; asked when a rule's pattern
+    // matches (most never do where the statement filter leaves few statements: a needle search each was 5 % of a scan)
+    const memo: (RuleContext | null | undefined)[] = new Array(rules.length);
+    const ctxOf = (this.ctxOf = (order: number) => {
+      let c = memo[order];
+      if (c === undefined) memo[order] = c = this.contextFor(rules[order]) ?? null;
+      return c ?? undefined;
+    });
     // a pattern rooted at the module (or at a class, when a root may be a statement of its body) cannot match
     // inside a root: an incremental run queries the whole tree (the roots' top-level statements) with it, per rule
     // below, and keeps what touches a root
@@ -319,16 +325,16 @@ export class Analysis {
     const rootedAbove = wide.map((w) => !!w);
     if (combined) {
       // one walk of the tree (of each root) for every rule: each match goes to the rules whose query holds its pattern
-      if (ctxOf.some((c, i) => c && !rootedAbove[i])) {
+      if (rules.some((_, i) => !rootedAbove[i] && ctxOf(i))) {
         // statement by statement: the matches of one are dropped before the next (keystone's test_v3_auth.py, 255K
         // characters: 265 -> 240 ms, peak RSS 165 -> 147 MB, against the whole file's matches at once)
         for (const at of roots ?? this.fullUnits()) {
           if (!at) continue;
           for (const qm of combined.query.matches(at, MATCH_OPTIONS)) {
-            const owners = combined.rulesOf[qm.patternIndex].filter((order) => ctxOf[order] && !rootedAbove[order]);
+            const owners = combined.rulesOf[qm.patternIndex].filter((order) => !rootedAbove[order] && ctxOf(order));
             if (!owners.length) continue;
             const { captures, all } = capturesOf(qm);
-            for (const order of owners) this.consider(rules[order], order, ctxOf[order]!, captures, all, qm.captures[0]?.node, seen);
+            for (const order of owners) this.consider(rules[order], order, ctxOf(order)!, captures, all, qm.captures[0]?.node, seen);
           }
         }
       }
@@ -336,8 +342,9 @@ export class Analysis {
     const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
     for (let order = 0; order < rules.length; order++) {
       const rule = rules[order];
-      const ctx = ctxOf[order];
-      if (!ctx || (combined && !rootedAbove[order])) continue;
+      if (combined && !rootedAbove[order]) continue;
+      const ctx = ctxOf(order);
+      if (!ctx) continue;
       const query = compiled(this.grammar, rule);
       let qms = matchesOf.get(query);
       if (!qms) matchesOf.set(query, (qms = (wide[order] ?? roots ?? [this.tree.rootNode]).flatMap((r) => query.matches(r, MATCH_OPTIONS))));
