@@ -2,6 +2,8 @@
 // On Linux the peak is VmHWM of /proc/self/status: getrusage's maxRSS is not reset by exec, so a child spawned by
 // the (large) benchmark process reported the benchmark's own RSS at the spawn whenever that was higher.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { scanWorkspace } from '../server/src/workspace/scan';
 import { DEFAULT_SETTINGS } from '../server/src/analysis/types';
 
@@ -16,6 +18,9 @@ function peakRssKb(): number {
 }
 
 (async () => {
-  const r = await scanWorkspace(process.argv[2], { settings: DEFAULT_SETTINGS });
+  // a new, empty cache directory, as the server's first scan of a folder has
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-bench-rss-'));
+  const r = await scanWorkspace(process.argv[2], { settings: DEFAULT_SETTINGS, cacheDir });
+  fs.rmSync(cacheDir, { recursive: true, force: true });
   process.stdout.write(JSON.stringify({ maxRSSKb: peakRssKb(), rusageMaxRSSKb: process.resourceUsage().maxRSS, threads: r.stats.threads, files: r.files.length, findings: r.files.reduce((s, f) => s + f.findings.length, 0) }) + '\n');
 })();
