@@ -76,19 +76,26 @@ export function frameworkUnits(grammar: PythonGrammar, bindings: Bindings, text:
   const hit = new Array<boolean>(units.length).fill(false);
   if (!names.size) return { names, hit };
   const unitText = units.map((u) => text.slice(u.startIndex, u.endIndex));
-  for (let grew = names.size > 0; grew; ) {
-    grew = false;
-    const re = wordsRe(names);
+  // each round tests the texts only for the names the last round added (a unit or dependency that did not name the
+  // earlier ones still does not); a dependency found this round is tested for every name
+  let fresh = [...names];
+  let tested = 0; // deps[0, tested) were tested for every name but `fresh`
+  while (fresh.length) {
+    const re = wordsRe(fresh);
     unitText.forEach((t, i) => {
       if (hit[i] || !re.test(t)) return;
       hit[i] = true;
       for (const a of attributeAssignments(grammar, units[i])) deps.push({ name: a.name, text: textOf(text, [a.value]) });
     });
-    for (const d of deps) {
-      if (names.has(d.name) || !re.test(d.text)) continue;
+    const all = deps.length > tested ? wordsRe(names) : re;
+    const added: string[] = [];
+    deps.forEach((d, j) => {
+      if (names.has(d.name) || !(j < tested ? re : all).test(d.text)) return;
       names.add(d.name);
-      grew = true;
-    }
+      added.push(d.name);
+    });
+    tested = deps.length;
+    fresh = added;
   }
   const more = extra.filter((n) => !names.has(n));
   if (more.length) {
