@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grammar, RULES, settingsFor } from '../helpers';
+import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
 import { analyze, type Analysis } from '../../server/src/analysis/engine';
-import { analyzeDocument, lastFallback } from '../../server/src/analysis/incremental';
+import { analyzeDocument, calledNames, Calls, lastFallback } from '../../server/src/analysis/incremental';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { DocumentStore } from '../../server/src/lsp/documents';
 import { scanWorkspace } from '../../server/src/workspace/scan';
@@ -131,4 +131,21 @@ test('an edit inside a module-rooted pattern (db.Table) keeps its finding, as a 
   inc.dispose();
   prev.dispose();
   store.dispose();
+});
+
+test('the called names found in one pass are those a search for each name finds', async () => {
+  const files = [...pythonFilesUnder(path.join(__dirname, '../../examples')), ...pythonFilesUnder(path.join(__dirname, '../../server/src/rules'))];
+  let compared = 0;
+  let called = 0;
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8') + '\nx.attr_call(1)\ndef defined_only (a):\n    pass\nüber (2)\n';
+    const all = calledNames(text);
+    for (const name of new Set(text.match(/[\p{L}_][\p{L}\p{N}_]*/gu) ?? [])) {
+      assert.equal(all.has(name), new Calls(text).has(name), `${name} in ${file}`);
+      compared++;
+      if (all.has(name)) called++;
+    }
+    assert.ok(!all.has('attr_call') && !all.has('defined_only') && all.has('über'));
+  }
+  assert.ok(compared > 5000 && called > 500, `${compared} names, ${called} called`);
 });

@@ -144,6 +144,8 @@ export interface CarriedFinding {
   known?: { fixable: boolean; safe: boolean };
   start: number;
   end: number;
+  /** its range, when the text up to its end is unchanged (else computed from start and end) */
+  range?: Finding['range'];
 }
 
 /** What an incremental analysis (incremental.ts) hands the engine: statements to query, findings to keep. */
@@ -446,7 +448,7 @@ export class Analysis {
   private carried(k: PartialRun['kept'][number]): Internal {
     const it = { rule: k.rule, target: k.target, order: k.order, known: k.known } as Internal;
     const f = k.finding;
-    it.finding = new LazyFinding(this, it, { rule: f.rule, from: f.from, category: f.category, message: f.message, severity: f.severity, start: k.start, end: k.end, range: this.lines.range(k.start, k.end), target: f.target });
+    it.finding = new LazyFinding(this, it, { rule: f.rule, from: f.from, category: f.category, message: f.message, severity: f.severity, start: k.start, end: k.end, range: k.range ?? this.lines.range(k.start, k.end), target: f.target });
     return it;
   }
 

@@ -92,13 +92,14 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   // top-level statement (a region of whitespace between top-level statements touches none)
   const top = statementsOf(tree.rootNode);
   const text = doc.text;
+  const calls = new Calls(text);
   const affected = new Map<number, Node>();
   const topOf = new Map<Node, Node>();
   for (const [s, e] of regions) {
     for (const st of top) {
       if (st.startIndex > e) break;
       if (st.endIndex < s) continue;
-      for (const r of unitsOf(st, Math.max(s, st.startIndex), Math.min(e, st.endIndex), text)) {
+      for (const r of unitsOf(st, Math.max(s, st.startIndex), Math.min(e, st.endIndex), calls)) {
         affected.set(r.startIndex, r);
         topOf.set(r, st);
       }
@@ -158,7 +159,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       for (const [name, list] of bindings.module.bindings) {
         list.forEach((b, i) => {
           const dep = textOf(text, dependencyNodes(b));
-          if (!dep || !re.test(dep) || (b.kind === 'def' && !isCalled(b.name, text))) return;
+          if (!dep || !re.test(dep) || (b.kind === 'def' && !calls.has(b.name))) return;
           const from = b.start;
           const to = list[i + 1]?.start ?? Infinity;
           // (a word in a string literal is no reference: the names come from the identifiers of the tree)
@@ -189,7 +190,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       const b = bindings.lookup(m[0], scope, x);
       if (b && b.scope.kind !== 'module') continue; // a local name
       if (!c.last && (inFunction(scope) || !c.spans.some(([from, to]) => from <= x && x < to))) continue;
-      for (const r of unitsOf(st, x, end, text)) {
+      for (const r of unitsOf(st, x, end, calls)) {
         affected.set(r.startIndex, r);
         topOf.set(r, st);
       }
@@ -203,8 +204,16 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
 
   // the previous findings outside the edited statements, moved
   // (a finding touching an edit lies in an edited statement: it is dropped below, whatever this gives it)
+  // (a finding that ends before the first edit keeps its range: the text up to it is the same)
+  let firstEdit = Infinity;
+  for (const r of recs) for (const e of r.edits) firstEdit = Math.min(firstEdit, e.start);
   const carried: PartialRun['kept'] = [];
   for (const k of internalsOf(prev)) {
+    if (k.end <= firstEdit) {
+      k.range = k.finding.range;
+      carried.push(k);
+      continue;
+    }
     const s = move(k.start);
     const e = move(k.end);
     if (s === undefined || e === undefined) continue;
@@ -242,7 +251,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   // a function whose returns resolve differently may be an app factory: only when it is called here does that
   // change a finding of this file (what other files see of it goes through the index)
   for (const [k, v] of a.topReturns) {
-    if (prev.topReturns.get(k) !== v && isCalled(k.slice(0, k.lastIndexOf('#')), text)) {
+    if (prev.topReturns.get(k) !== v && calls.has(k.slice(0, k.lastIndexOf('#')))) {
       a.dispose();
       return full(grammar, doc, opts, rules, `returns of ${k} changed`);
     }
@@ -385,20 +394,43 @@ function inFunction(scope: Scope): boolean {
 }
 
 /**
- * Whether `name(` occurs anywhere other than a `def name(`: a call (or something that may be one). An attribute
- * call (`self.name(`) is not one: Bindings resolves only a bare name's call through the function's returns.
+ * Whether `name(` occurs in a text anywhere other than a `def name(`: a call (or something that may be one). An
+ * attribute call (`self.name(`) is not one: Bindings resolves only a bare name's call through the function's
+ * returns. A few names are looked up by searching for each; past that (a module-level binding changed, and every
+ * function that names it asks) one pass collects every called name.
  */
-function isCalled(name: string, text: string): boolean {
-  // indexOf, then the boundaries by hand: a regular expression with a lookbehind over the whole text cost more
-  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
-    if (i > 0 && /[\p{L}\p{N}_.]/u.test(text[i - 1])) continue;
-    let j = i + name.length;
-    if (j < text.length && /[\p{L}\p{N}_]/u.test(text[j])) continue;
-    while (j < text.length && /\s/.test(text[j])) j++;
-    if (text[j] !== '(') continue;
-    if (!/\bdef\s+$/.test(text.slice(Math.max(0, i - 16), i))) return true;
+export class Calls {
+  private asked = 0;
+  private names: Set<string> | undefined;
+  constructor(readonly text: string) {}
+
+  has(name: string): boolean {
+    if (this.names) return this.names.has(name);
+    if (++this.asked > 8) return (this.names = calledNames(this.text)).has(name);
+    const text = this.text;
+    // indexOf, then the boundaries by hand: a regular expression with a lookbehind over the whole text cost more
+    for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+      if (i > 0 && /[\p{L}\p{N}_.]/u.test(text[i - 1])) continue;
+      let j = i + name.length;
+      if (j < text.length && /[\p{L}\p{N}_]/u.test(text[j])) continue;
+      while (j < text.length && /\s/.test(text[j])) j++;
+      if (text[j] !== '(') continue;
+      if (!/\bdef\s+$/.test(text.slice(Math.max(0, i - 16), i))) return true;
+    }
+    return false;
   }
-  return false;
+}
+
+/** Every name that Calls.has would find called, in one pass. */
+export function calledNames(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/([\p{L}_][\p{L}\p{N}_]*)\s*\(/gu)) {
+    const i = m.index;
+    if (i > 0 && /[\p{L}\p{N}_.]/u.test(text[i - 1])) continue;
+    if (/\bdef\s+$/.test(text.slice(Math.max(0, i - 16), i))) continue;
+    out.add(m[1]);
+  }
+  return out;
 }
 
 /**
@@ -406,18 +438,18 @@ function isCalled(name: string, text: string): boolean {
  * statements of its body it touches (each narrowed in turn: a class's methods are its bulk), else narrowest().
  * A method called by its bare name (from the class body: its returns may matter there) keeps the whole class.
  */
-function unitsOf(st: Node, s: number, e: number, text: string): Node[] {
+function unitsOf(st: Node, s: number, e: number, calls: Calls): Node[] {
   const cls = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
   const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
-  if (!body || s <= body.startIndex || e > body.endIndex) return [narrowest(st, s, e, text)];
+  if (!body || s <= body.startIndex || e > body.endIndex) return [narrowest(st, s, e, calls)];
   const out: Node[] = [];
   for (const c of body.namedChildren) {
     if (!c || c.endIndex < s) continue;
     if (c.startIndex > e) break;
     const fn = c.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
     const name = fn?.type === 'function_definition' ? fn.childForFieldName('name') : null;
-    if (name && isCalled(name.text, text)) return [st];
-    out.push(...unitsOf(c, Math.max(s, c.startIndex), Math.min(e, c.endIndex), text));
+    if (name && calls.has(name.text)) return [st];
+    out.push(...unitsOf(c, Math.max(s, c.startIndex), Math.min(e, c.endIndex), calls));
   }
   return out;
 }
@@ -426,7 +458,7 @@ function unitsOf(st: Node, s: number, e: number, text: string): Node[] {
  * The node to re-query for a change [s, e] inside top-level statement st: the innermost function whose body holds
  * it strictly (with its decorators; none that is called in this file: its returns may make a factory), else st.
  */
-function narrowest(st: Node, s: number, e: number, text: string): Node {
+function narrowest(st: Node, s: number, e: number, calls: Calls): Node {
   let best: Node = st;
   let node: Node | null = st;
   let parent: Node | null = null;
@@ -434,7 +466,7 @@ function narrowest(st: Node, s: number, e: number, text: string): Node {
     if (node.type === 'function_definition') {
       const body = node.childForFieldName('body');
       const name = node.childForFieldName('name');
-      if (body && name && body.startIndex < s && e < body.endIndex && !isCalled(name.text, text)) {
+      if (body && name && body.startIndex < s && e < body.endIndex && !calls.has(name.text)) {
         best = parent?.type === 'decorated_definition' ? parent : node;
       }
     }
