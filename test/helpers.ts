@@ -7,6 +7,8 @@ import { analyze, fixAllText } from '../server/src/analysis/engine';
 import { DEFAULT_SETTINGS, type Settings } from '../server/src/analysis/types';
 import type { LoadedRule } from '../server/src/analysis/rule';
 import type { Node } from '../server/src/parsing/python';
+import type { ModuleIndex } from '../server/src/analysis/moduleIndex';
+import { scanWorkspace } from '../server/src/workspace/scan';
 
 export { RULES };
 
@@ -24,6 +26,24 @@ export const grammar: Promise<PythonGrammar> = loadPython();
 
 export function settingsFor(target: Settings['target'], extra: Partial<Settings> = {}): Settings {
   return { ...DEFAULT_SETTINGS, target, ...extra };
+}
+
+const ROOT = path.resolve(__dirname, '..');
+
+/**
+ * Every example and rule fixture file under four settings (both targets, both ORM targets), with the options a file
+ * gets in a workspace scan: the example app's files their path and the app's index, the others `app.py`.
+ */
+export async function* exampleAndFixtureCases(): AsyncGenerator<{ file: string; text: string; opts: { settings: Settings; path: string; index?: ModuleIndex } }> {
+  const blog = path.join(ROOT, 'examples/flask-blog');
+  const files = [...pythonFilesUnder(path.join(ROOT, 'examples')), ...pythonFilesUnder(path.join(ROOT, 'server/src/rules'))];
+  for (const settings of [settingsFor('django'), settingsFor('fastapi'), settingsFor('django', { ormTarget: 'sqlalchemy2' }), settingsFor('fastapi', { ormTarget: 'django-orm' })]) {
+    const { index } = await scanWorkspace(blog, { settings, threads: 1 });
+    for (const file of files) {
+      const inBlog = file.startsWith(blog + path.sep);
+      yield { file: path.relative(ROOT, file), text: fs.readFileSync(file, 'utf8'), opts: { settings, path: inBlog ? path.relative(blog, file).split(path.sep).join('/') : 'app.py', index: inBlog ? index : undefined } };
+    }
+  }
 }
 
 export async function findings(text: string, settings: Settings, only?: (r: LoadedRule) => boolean, path = 'app.py') {

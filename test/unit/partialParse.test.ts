@@ -4,13 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
+import { exampleAndFixtureCases, grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
 import { analyze } from '../../server/src/analysis/engine';
 import { namesParameter, parseForAnalysis, topLevelChunks, PARTIAL_MIN_CHARS } from '../../server/src/analysis/partialParse';
 import { wordsRe } from '../../server/src/analysis/words';
 import { moduleNameFor } from '../../server/src/analysis/moduleIndex';
 import { plainFinding } from '../../server/src/workspace/scanCore';
-import { scanWorkspace } from '../../server/src/workspace/scan';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FILES = [...pythonFilesUnder(path.join(ROOT, 'examples')), ...pythonFilesUnder(path.join(ROOT, 'server/src/rules'))];
@@ -86,28 +85,19 @@ test('a parameter list names a parameter, across lines and past strings with bra
 test('an analysis of the partial tree finds what one of the whole tree finds, on every example and fixture', async () => {
   const g = await grammar;
   const parser = g.newParser();
-  const blog = path.join(ROOT, 'examples/flask-blog');
-  const settingsList = [settingsFor('django'), settingsFor('fastapi'), settingsFor('django', { ormTarget: 'sqlalchemy2' }), settingsFor('fastapi', { ormTarget: 'django-orm' })];
   let partial = 0;
   let total = 0;
-  for (const settings of settingsList) {
-    const { index } = await scanWorkspace(blog, { settings, threads: 1 });
-    for (const file of FILES) {
-      const text = fs.readFileSync(file, 'utf8');
-      const inBlog = file.startsWith(blog + path.sep);
-      const rel = inBlog ? path.relative(blog, file).split(path.sep).join('/') : 'app.py';
-      const mod = moduleNameFor(rel);
-      const opts = { settings, path: rel, index: inBlog ? index : undefined };
-      const part = parseForAnalysis(g, parser, text, { moduleName: mod.name, isPackage: mod.isPackage, index: opts.index, parameters: PARAMETERS, minChars: 0, maxShare: 1 });
-      const a = analyze(g, text, { ...opts, tree: part.tree! }, RULES);
-      const b = analyze(g, text, opts, RULES);
-      assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding), `${path.relative(ROOT, file)} (${settings.target}, ${settings.ormTarget}, partial: ${part.partial})`);
-      if (part.partial) partial++;
-      total += b.findings.length;
-      a.dispose();
-      b.dispose();
-      part.tree?.delete();
-    }
+  for await (const { file, text, opts } of exampleAndFixtureCases()) {
+    const mod = moduleNameFor(opts.path);
+    const part = parseForAnalysis(g, parser, text, { moduleName: mod.name, isPackage: mod.isPackage, index: opts.index, parameters: PARAMETERS, minChars: 0, maxShare: 1 });
+    const a = analyze(g, text, { ...opts, tree: part.tree! }, RULES);
+    const b = analyze(g, text, opts, RULES);
+    assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding), `${file} (${opts.settings.target}, ${opts.settings.ormTarget}, partial: ${part.partial})`);
+    if (part.partial) partial++;
+    total += b.findings.length;
+    a.dispose();
+    b.dispose();
+    part.tree?.delete();
   }
   assert.ok(partial > 100, `${partial} partial trees`);
   assert.ok(total > 1000, `${total} findings compared`);

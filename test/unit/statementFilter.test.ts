@@ -3,36 +3,24 @@
 // what querying every statement finds (findings with fixable/safe, in order).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
+import { exampleAndFixtureCases, grammar, RULES, settingsFor } from '../helpers';
 import { analyze } from '../../server/src/analysis/engine';
 import { plainFinding } from '../../server/src/workspace/scanCore';
-import { scanWorkspace } from '../../server/src/workspace/scan';
-
-const ROOT = path.resolve(__dirname, '../..');
 
 test('querying only the statements that name a framework-bound name finds what querying all of them finds', async () => {
   const g = await grammar;
-  const blog = path.join(ROOT, 'examples/flask-blog');
-  const files = [...pythonFilesUnder(path.join(ROOT, 'examples')), ...pythonFilesUnder(path.join(ROOT, 'server/src/rules'))];
-  assert.ok(files.length > 150, `${files.length} files`);
-  const settingsList = [settingsFor('django'), settingsFor('fastapi'), settingsFor('django', { ormTarget: 'sqlalchemy2' }), settingsFor('fastapi', { ormTarget: 'django-orm' })];
   let total = 0;
-  for (const settings of settingsList) {
-    const { index } = await scanWorkspace(blog, { settings, threads: 1 });
-    for (const file of files) {
-      const text = fs.readFileSync(file, 'utf8');
-      const inBlog = file.startsWith(blog + path.sep);
-      const opts = { settings, path: inBlog ? path.relative(blog, file).split(path.sep).join('/') : 'app.py', index: inBlog ? index : undefined };
-      const filtered = analyze(g, text, opts, RULES);
-      const every = analyze(g, text, { ...opts, everyStatement: true }, RULES);
-      assert.deepEqual(filtered.findings.map(plainFinding), every.findings.map(plainFinding), `${path.relative(ROOT, file)} (${settings.target}, ${settings.ormTarget})`);
-      total += every.findings.length;
-      filtered.dispose();
-      every.dispose();
-    }
+  let files = 0;
+  for await (const { file, text, opts } of exampleAndFixtureCases()) {
+    const filtered = analyze(g, text, opts, RULES);
+    const every = analyze(g, text, { ...opts, everyStatement: true }, RULES);
+    assert.deepEqual(filtered.findings.map(plainFinding), every.findings.map(plainFinding), `${file} (${opts.settings.target}, ${opts.settings.ormTarget})`);
+    total += every.findings.length;
+    files++;
+    filtered.dispose();
+    every.dispose();
   }
+  assert.ok(files > 600, `${files} files`);
   assert.ok(total > 1000, `${total} findings compared`);
 });
 
