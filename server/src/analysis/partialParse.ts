@@ -3,7 +3,9 @@
 // hold a finding, nor change what a name of the chosen ones resolves to (a statement that binds such a name names
 // it, so it is chosen). Tree-sitter parses the chosen statements' ranges as one text, at their own offsets.
 // Anything unexpected (a text that ends inside a string or bracket, a parse with errors, a statement across two
-// ranges, a star import) parses the whole text, as does a choice of more than half of it.
+// ranges, a star import) parses the whole text, as does a choice of more than half of it. A syntax error inside a
+// statement left out goes unseen: the findings are those of the file as if that statement were valid, where a whole
+// parse may wrap the rest of the file in an ERROR node (and lose its imports) until the error is fixed.
 import type { Node, Tree } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
 import { Bindings } from './bindings';
