@@ -280,3 +280,21 @@ test('work split between this thread and a started worker gives the results of t
   assert.ok(two.lanes.has(1), 'the worker did some of the work');
   assert.ok(two.parsed >= files.length && two.parsed < 2 * files.length, 'trees kept for the analysis are mostly reused');
 });
+
+test('a file the parser must not see is skipped with its reason, in this thread and in a worker, and the rest is scanned', async () => {
+  const dir = tmpdir('fp-refuse-');
+  // 1,500 nested blocks: web-tree-sitter's wasm parser fails on them and stays broken (parsing/python.ts parseRefusal)
+  let deep = 'from flask import request\n\n';
+  for (let d = 0; d < 1500; d++) deep += `${' '.repeat(d)}if x:\n`;
+  fs.writeFileSync(path.join(dir, 'a_deep.py'), `${deep}${' '.repeat(1500)}request.args.get("q")\n`);
+  fs.writeFileSync(path.join(dir, 'b_view.py'), 'from flask import request\n\n\ndef view():\n    return request.args.get("q")\n');
+  fs.writeFileSync(path.join(dir, 'c_uses.py'), 'from a_deep import request\n\n\ndef other():\n    return request.args\n');
+  const cacheDir = tmpdir('fp-refuse-cache-');
+  const settings = settingsFor('django');
+  for (const opts of [{ threads: 1 }, { threads: 2, inThreadBelow: 0 }, { threads: 1, cacheDir }, { threads: 1, cacheDir }]) {
+    const r = await scanWorkspace(dir, { settings, ...opts });
+    assert.deepEqual(r.skipped.map((s) => s.file), ['a_deep.py'], JSON.stringify(opts));
+    assert.match(r.skipped[0].reason, /^not parsed: .*indentation/);
+    assert.deepEqual(r.files.filter((f) => f.findings.length).map((f) => f.rel), ['b_view.py']);
+  }
+});

@@ -239,6 +239,14 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     return VIEW_WORDS.some((w) => holds(rel, w, true)) || (deps.get(rel) ?? []).some((d) => relevant.has(d));
   };
   const toAnalyze = new Set<string>();
+  // files whose text the parser must not see (parseRefusal): skipped, and remembered as such by the cache
+  const refused = new Set<string>();
+  const refuse = (rel: string, why: string) => {
+    refused.add(rel);
+    const reason = `not parsed: ${why}`;
+    entries[rel] = { ...entries[rel], skip: reason };
+    skipped.push({ file: rel, reason });
+  };
   // texts that neither the index nor the analysis can need any more: dropped now (a file made relevant by name
   // later is read again)
   if (usePrefilter) for (const rel of readable) if (!relevant.has(rel) && !(deps.get(rel)?.length) && !analyzable(rel)) texts.delete(rel);
@@ -302,6 +310,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         if (r.cancelled) return result([], skipped, true);
         r.results.forEach((res, i) => {
           if (res.kind !== 'index') return;
+          if (res.refused) refuse(res.rel, res.refused);
           putInIndex(res.rel, res.summary);
           entries[res.rel] = { ...entries[res.rel], summary: res.summary };
           if ((indexWork[i] as { keep: boolean }).keep) by.set(res.rel, r.by[i]);
@@ -320,7 +329,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       candidates = rest;
       pending = toSummarize(next);
     }
-    for (const rel of readable) if (analyzable(rel)) toAnalyze.add(rel);
+    for (const rel of readable) if (analyzable(rel) && !refused.has(rel)) toAnalyze.add(rel);
     stats.relevant = relevant.size;
     stats.analyzed = toAnalyze.size;
     // files that are not analyzed are done once read (their markers are textual)
@@ -390,6 +399,10 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       stats.analysisParsed += r.parsed;
       for (const res of r.results) {
         if (!res || res.kind !== 'analyze') continue;
+        if (res.refused) {
+          refuse(res.rel, res.refused);
+          continue;
+        }
         analyses.set(res.rel, res.analysis);
         entries[res.rel] = { ...entries[res.rel], akey: keys.get(res.rel), analysis: res.analysis };
       }

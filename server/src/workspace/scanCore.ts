@@ -1,6 +1,6 @@
 // The per-file work of a scan, the same in the main thread and in a worker: summarize a file for the ModuleIndex,
 // analyze a file with the index. Results are plain data (they cross threads and go into the cache).
-import type { PythonGrammar, Tree } from '../parsing/python';
+import { parseRefusal, type PythonGrammar, type Tree } from '../parsing/python';
 import { Bindings } from '../analysis/bindings';
 import { ModuleIndex, moduleNameFor, summarize, type ModuleSummary } from '../analysis/moduleIndex';
 import { analyze } from '../analysis/engine';
@@ -24,9 +24,10 @@ export type Work =
   | { kind: 'index'; rel: string; text: string; /** keep the tree for a later analyze of the same file */ keep: boolean }
   | { kind: 'analyze'; rel: string; text: string; /** not relevant: only the rules without `requires` can fire */ ungatedOnly?: boolean };
 
+/** `refused`: why the text was not parsed (parseRefusal: text that would break the wasm parser), its result empty */
 export type WorkResult =
-  | { kind: 'index'; rel: string; summary: ModuleSummary }
-  | { kind: 'analyze'; rel: string; analysis: FileAnalysis };
+  | { kind: 'index'; rel: string; summary: ModuleSummary; refused?: string }
+  | { kind: 'analyze'; rel: string; analysis: FileAnalysis; refused?: string };
 
 const ungatedRule = (r: LoadedRule) => Object.keys(r.requires).length === 0;
 const ungatedLists = new WeakMap<readonly LoadedRule[], LoadedRule[]>();
@@ -71,6 +72,9 @@ export class ScanCore {
   }
 
   run(w: Work): WorkResult {
+    // (a tree kept from the index step was parsed already)
+    const refused = this.kept.has(w.rel) ? undefined : parseRefusal(w.text);
+    if (refused) return w.kind === 'index' ? { kind: 'index', rel: w.rel, summary: {}, refused } : { kind: 'analyze', rel: w.rel, analysis: { findings: [], markers: [] }, refused };
     if (w.kind === 'index') {
       const tree = this.parser.parse(w.text);
       this.parsed++;
