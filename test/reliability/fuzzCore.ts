@@ -1,8 +1,11 @@
 // One fuzz input through the analyzer: analysis, a few single fixes and the fix-all, with the checks that hold for any
 // input (edits in bounds and disjoint; a text that parsed cleanly still parses cleanly after any fix; fix-all
-// idempotent on clean inputs). Throws on a crash; returns violations.
+// idempotent on clean inputs; on clean inputs the workspace scan's partial parse finds what the whole tree gives).
+// Throws on a crash; returns violations.
 import { parseRefusal, type PythonGrammar } from '../../server/src/parsing/python';
 import { analyze, fixAllText } from '../../server/src/analysis/engine';
+import { parseForAnalysis } from '../../server/src/analysis/partialParse';
+import { plainFinding } from '../../server/src/workspace/scanCore';
 import { applyEdits, normalizeEdits } from '../../server/src/analysis/materialize';
 import type { LoadedRule } from '../../server/src/analysis/rule';
 import { spawnSync } from 'node:child_process';
@@ -40,6 +43,21 @@ export function fuzzOne(g: PythonGrammar, rules: readonly LoadedRule[], text: st
   } catch (e) {
     tree.delete();
     throw e;
+  }
+  if (clean0) {
+    // (forced on whatever the size; a syntax error in a statement left out is not seen by design, hence clean inputs)
+    const pp = g.newParser();
+    const part = parseForAnalysis(g, pp, text, { moduleName: 'pkg.app', isPackage: false, parameters: [...new Set(rules.flatMap((r) => r.unboundNames ?? []))], minChars: 0, maxShare: 1 });
+    try {
+      if (part.tree) {
+        const pa = analyze(g, text, { ...opts, tree: part.tree }, rules);
+        if (JSON.stringify(pa.findings.map(plainFinding)) !== JSON.stringify(a.findings.map(plainFinding))) v.push('partial parse: findings differ from the whole tree');
+        pa.dispose();
+      }
+    } finally {
+      part.tree?.delete();
+      pp.delete();
+    }
   }
   let fixes = 0;
   const isClean = () => clean0;

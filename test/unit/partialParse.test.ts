@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const FILES = [...pythonFilesUnder(path.join(ROOT, 'examples')), ...pythonFilesUnder(path.join(ROOT, 'server/src/rules'))];
 const PARAMETERS = [...new Set(RULES.flatMap((r) => r.unboundNames ?? []))];
 
-/** Where tree-sitter's top-level statements start a line (comments left out; `a; b` is one chunk). */
+/** Where tree-sitter's first top-level statement and those that start a line start (comments left out; `a; b` is one chunk). */
 async function statementStarts(text: string): Promise<number[] | undefined> {
   const p = (await grammar).newParser();
   const tree = p.parse(text)!;
@@ -24,7 +24,7 @@ async function statementStarts(text: string): Promise<number[] | undefined> {
     return tree.rootNode.namedChildren
       .filter((n) => n && n.type !== 'comment')
       .map((n) => n!.startIndex)
-      .filter((x) => x === 0 || text[x - 1] === '\n' || text[x - 1] === '\r');
+      .filter((x, i) => i === 0 || text[x - 1] === '\n' || text[x - 1] === '\r');
   } finally {
     tree.delete();
     p.delete();
@@ -58,6 +58,8 @@ test('top-level statements by tokens: decorators, else/except, strings and brack
     '# a comment\n\nimport os\n# between\n\n\ndef f(a=")"):\n    pass\n# trailing\n',
     'x = 1\r\ny = {\r\n1: 2}\r\nclass A:\r\n    pass\r\n',
     'async def f():\n    pass\nmatch x:\n    case 1:\n        pass\n',
+    // an indented first statement (found by the fuzzer: it was left out of every partial parse)
+    '# header\n  import flask_sqlalchemy\nfrom x import y\n',
   ];
   for (const text of cases) {
     const want = await statementStarts(text);

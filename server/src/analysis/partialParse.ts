@@ -52,6 +52,18 @@ export function topLevelChunks(text: string): Chunk[] | undefined {
     const c = text.charCodeAt(i);
     if (lineStart) {
       lineStart = false;
+      if (!starts.length && isSpace(c)) {
+        // code before the first statement at column 0 (an indented first line parses as a statement too)
+        let j = i;
+        while (j < n && isSpace(text.charCodeAt(j))) j++;
+        const d = text.charCodeAt(j);
+        if (j < n && d !== 10 && d !== 13 && d !== 35) {
+          starts.push(j);
+          decorating = d === 64;
+          i = j;
+          continue;
+        }
+      }
       if (depth === 0 && !isSpace(c) && c !== 10 && c !== 13 && c !== 35 /* # */) {
         if (decorating) decorating = c === 64 /* @ */ || !startsWith(DEFINES, text, i);
         else if (!startsWith(CONTINUES, text, i)) {
