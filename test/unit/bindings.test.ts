@@ -90,3 +90,9 @@ test('a project module that exports nothing of a framework resolves to nothing',
   index.set('ui.table', {});
   assert.deepEqual(await resolveAll('from ui.table import Column\nColumn\n', /^Column$/, { index }), [undefined]);
 });
+
+test('an assignment expression rebinds the name (only texts holding `:=` are searched for one)', async () => {
+  const src = 'from flask import request\n\nrequest.args\nfound = (request := other())\nrequest.args\n';
+  assert.deepEqual(await resolveAll(src, /^request\.args$/), ['flask.request.args', undefined]);
+  assert.deepEqual(await resolveAll(src.replace(':=', '=='), /^request\.args$/), ['flask.request.args', 'flask.request.args']);
+});

@@ -247,6 +247,8 @@ export class Bindings {
   private readonly scopes = new Map<number, Scope>();
   private readonly memo = new Map<number, string | undefined>();
   private depth = 0;
+  /** whether the text holds an assignment expression anywhere */
+  private readonly walrus: boolean;
 
   constructor(
     readonly tree: Tree,
@@ -258,6 +260,7 @@ export class Bindings {
     /** the module level of an earlier tree of this text, when an edit left it alone (incremental.ts decides) */
     carry?: { snapshot: ModuleSnapshot; move: (offset: number) => number | undefined },
   ) {
+    this.walrus = text.includes(':=');
     this.module = new Scope('module', tree.rootNode, undefined);
     if (carry && this.carryModule(carry.snapshot, carry.move)) this.carried = true;
     else this.collect(tree.rootNode, this.module);
@@ -477,7 +480,8 @@ export class Bindings {
       const left = e.childForFieldName('left');
       if (left?.type === 'identifier') scope.add({ name: left.text, kind: 'other', start: stmt.endIndex, site: left, stmt, scope });
     }
-    for (const w of e.descendantsOfType('named_expression')) {
+    // (a walk of the expression in wasm for each statement: only where the text holds a `:=`)
+    if (this.walrus) for (const w of e.descendantsOfType('named_expression')) {
       const nm = w?.childForFieldName('name');
       if (nm) scope.add({ name: nm.text, kind: 'other', start: w!.endIndex, site: nm, stmt, scope });
     }
