@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { exampleAndFixtureCases, grammar, RULES, settingsFor } from '../helpers';
 import { analyze } from '../../server/src/analysis/engine';
 import { plainFinding } from '../../server/src/workspace/scanCore';
+import { statementUnits } from '../../server/src/analysis/frameworkNames';
 
 test('querying only the statements that name a framework-bound name finds what querying all of them finds', async () => {
   const g = await grammar;
@@ -78,4 +79,18 @@ test('the filter follows a function\'s import, class-level names and the attribu
     a.dispose();
     b.dispose();
   }
+});
+
+test('an unclosed bracket that makes the rest of the file one ERROR: its nodes are the units, and the findings stay', async () => {
+  const g = await grammar;
+  const settings = settingsFor('django');
+  const text = 'from flask import Blueprint, request\n\nbp = Blueprint("b", __name__)\nvalue = compute(1,\n\n\n@bp.route("/")\ndef index():\n    return request.args.get("q")\n';
+  const a = analyze(g, text, { settings, path: 'app.py' }, RULES);
+  const b = analyze(g, text, { settings, path: 'app.py', everyStatement: true }, RULES);
+  assert.ok(a.tree.rootNode.namedChildren.some((n) => n?.type === 'ERROR'), 'the text holds a top-level ERROR');
+  assert.ok(statementUnits(a.tree.rootNode).every((u) => u.type !== 'ERROR'));
+  assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding));
+  assert.ok(a.findings.some((f) => f.rule === 'flask-request-args'), JSON.stringify(a.findings.map((f) => f.rule)));
+  a.dispose();
+  b.dispose();
 });

@@ -9,12 +9,20 @@ import { wordsRe } from './words';
 
 const MATCH_OPTIONS = { maxStartDepth: MAX_TREE_DEPTH };
 
-/** A module's statements, with a class's header parts and body statements in place of the class (recursively). */
+/**
+ * A module's statements, with a class's header parts and body statements in place of the class, and the nodes an
+ * ERROR holds in place of the ERROR (recursively): an unclosed bracket can make the rest of the file one ERROR, which
+ * names everything (as the incremental path's statementsOf, whose roots are these).
+ */
 export function statementUnits(root: Node): Node[] {
   const units: Node[] = [];
   const expand = (n: Node) => {
     for (const c of n.namedChildren) {
       if (!c) continue;
+      if (c.type === 'ERROR') {
+        expand(c);
+        continue;
+      }
       const body = c.type === 'class_definition' ? c.childForFieldName('body') : null;
       if (!body) {
         units.push(c);
