@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
-import { analyze, type Analysis } from '../../server/src/analysis/engine';
+import { analyze, moduleSignatures, type Analysis } from '../../server/src/analysis/engine';
 import { analyzeDocument, calledNames, Calls, lastFallback } from '../../server/src/analysis/incremental';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { DocumentStore } from '../../server/src/lsp/documents';
@@ -95,6 +95,10 @@ for (const [target, seed, undoRate, classes] of [['django', 7, 0.5, false], ['fa
       assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding), `edit ${i}: ${lastFallback || 'incremental'}`);
       assert.deepEqual(inc.markers, ref.markers);
       assert.deepEqual(inc.needleCounts, ref.needleCounts, 'needle counts carried over by the edits');
+      // the module level, carried over or collected again in part, is what a full collection gives
+      assert.deepEqual(moduleSignatures(inc.bindings), moduleSignatures(ref.bindings), `edit ${i}: module-level bindings`);
+      const defs = (a: Analysis) => a.bindings.snapshot().scopes.map((sc) => `${sc.kind}@${sc.start}-${sc.end}`).sort();
+      assert.deepEqual(defs(inc), defs(ref), `edit ${i}: module-level definitions`);
       // the fixes are the same too
       const k = inc.findings.findIndex((f) => f.fixable);
       if (k >= 0) assert.deepEqual(inc.fix(k)?.edits, ref.fix(k)?.edits);

@@ -258,11 +258,11 @@ export class Bindings {
     readonly index?: ModuleIndex,
     readonly isPackage = false,
     /** the module level of an earlier tree of this text, when an edit left it alone (incremental.ts decides) */
-    carry?: { snapshot: ModuleSnapshot; move: (offset: number) => number | undefined },
+    carry?: { snapshot: ModuleSnapshot; move: (offset: number) => number | undefined; recollect?: readonly Node[] },
   ) {
     this.walrus = text.includes(':=');
     this.module = new Scope('module', tree.rootNode, undefined);
-    if (carry && this.carryModule(carry.snapshot, carry.move)) this.carried = true;
+    if (carry && this.carryModule(carry.snapshot, carry.move, carry.recollect)) this.carried = true;
     else this.collect(tree.rootNode, this.module);
   }
 
@@ -300,8 +300,20 @@ export class Bindings {
     return (this.snap = { names, wildcards: [...this.module.wildcardModules], scopes });
   }
 
-  /** Rebuilds the module level from an earlier tree's snapshot; false (nothing done) when an offset does not move. */
-  private carryModule(snap: ModuleSnapshot, move: (offset: number) => number | undefined): boolean {
+  /**
+   * Rebuilds the module level from an earlier tree's snapshot; false (nothing done) when an offset does not move.
+   * `recollect`: top-level statements of this tree an edit touched: their bindings and definitions are collected
+   * afresh, the earlier ones inside them (or inside an edit) dropped; every other one is carried over.
+   */
+  private carryModule(snap: ModuleSnapshot, move: (offset: number) => number | undefined, recollect?: readonly Node[]): boolean {
+    if (recollect?.length && snap.wildcards.length) return false; // (star imports are kept without their place)
+    const spans = (recollect ?? []).map((n) => [n.startIndex, n.endIndex] as const);
+    // an earlier binding or definition whose first offset lies in a re-collected statement or inside an edit
+    const dropped = (x: number) => {
+      if (!recollect) return false;
+      const y = move(x);
+      return y === undefined || spans.some(([s, e]) => s <= y && y < e);
+    };
     let lost = false;
     const to = (x: number) => {
       const y = move(x);
@@ -312,14 +324,18 @@ export class Bindings {
     const opt = (r: NodeRef | undefined) => (r ? at(r) : undefined);
     const locate = (r: NodeRef) => () => nodeAt(this.tree, r);
     const moved = snap.names.map(([, list]) =>
-      list.map(
-        (b): BindingSnap => ({
-          name: b.name, kind: b.kind, start: to(b.start), module: b.module, importedName: b.importedName, site: at(b.site),
-          stmt: opt(b.stmt), value: opt(b.value), type: opt(b.type), bases: b.bases?.map(at), def: opt(b.def), sig: b.sig,
-        }),
-      ),
+      list
+        .filter((b) => !dropped(b.site.start))
+        .map(
+          (b): BindingSnap => ({
+            name: b.name, kind: b.kind, start: to(b.start), module: b.module, importedName: b.importedName, site: at(b.site),
+            stmt: opt(b.stmt), value: opt(b.value), type: opt(b.type), bases: b.bases?.map(at), def: opt(b.def), sig: b.sig,
+          }),
+        ),
     );
-    const scopes = snap.scopes.map((s0) => ({ ...s0, node: at(s0.node), start: to(s0.start), end: to(s0.end), bodyStart: s0.bodyStart < 0 ? -1 : to(s0.bodyStart), paramsStart: s0.paramsStart < 0 ? -1 : to(s0.paramsStart), paramsEnd: s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd) }));
+    const scopes = snap.scopes
+      .filter((s0) => !dropped(s0.node.start))
+      .map((s0) => ({ ...s0, node: at(s0.node), start: to(s0.start), end: to(s0.end), bodyStart: s0.bodyStart < 0 ? -1 : to(s0.bodyStart), paramsStart: s0.paramsStart < 0 ? -1 : to(s0.paramsStart), paramsEnd: s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd) }));
     if (lost) return false;
     for (const list of moved) for (const b of list) this.module.add(new CarriedBinding(b, this.module, locate));
     this.module.wildcardModules.push(...snap.wildcards);
@@ -339,7 +355,30 @@ export class Bindings {
       this.scopes.set(sc.start, sc);
       this.fresh.push(sc);
     }
-    this.snap = { names: snap.names.map(([name], i) => [name, moved[i]]), wildcards: snap.wildcards, scopes };
+    if (!recollect) {
+      this.snap = { names: snap.names.map(([name], i) => [name, moved[i]]), wildcards: snap.wildcards, scopes };
+      return true;
+    }
+    // each re-collected statement's bindings go between the carried ones before and after it, in their own order
+    const pos = (b: Binding) => (b instanceof CarriedBinding ? b.snap.site.start : b.site.startIndex);
+    for (const st of recollect) {
+      const tmp = new Scope('module', st, undefined);
+      const from = this.fresh.length;
+      this.collectStmt(st, tmp);
+      for (const sc of this.fresh.slice(from)) if (sc.parent === tmp) (sc as { parent: Scope }).parent = this.module;
+      this.module.wildcardModules.push(...tmp.wildcardModules);
+      for (const [name, list] of tmp.bindings) {
+        for (const b of list) b.scope = this.module;
+        const into = this.module.bindings.get(name);
+        if (!into) {
+          this.module.bindings.set(name, list);
+          continue;
+        }
+        let at = 0;
+        while (at < into.length && pos(into[at]) < st.startIndex) at++;
+        into.splice(at, 0, ...list);
+      }
+    }
     return true;
   }
 

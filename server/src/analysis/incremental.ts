@@ -22,6 +22,8 @@ import type { LoadedRule } from './rule';
  * (A partial run walks one combined query per statement; its cost follows the bytes it covers.)
  */
 export const MAX_ROOTS = 64;
+/** Past this many module-level statements touched by an edit, the module level is collected again whole. */
+const RECOLLECT_MAX = 8;
 export const MAX_ROOT_SHARE = 0.5;
 
 interface Meta {
@@ -132,7 +134,13 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
     const st = statementAt(top, s);
     return !!st && st.parent?.type === 'module' && bodyHolds(st, s, e);
   });
-  const carry = inBodies ? { snapshot: prev.bindings.snapshot(), move } : undefined;
+  // (else the module-level statements an edit touches are collected again and the others carried: a few of them)
+  let recollect: Node[] | undefined;
+  if (!inBodies) {
+    recollect = tree.rootNode.namedChildren.filter((st): st is Node => !!st && regions.some(([s, e]) => st.startIndex <= e && st.endIndex >= s));
+    if (recollect.length > RECOLLECT_MAX) recollect = undefined;
+  }
+  const carry = inBodies || recollect ? { snapshot: prev.bindings.snapshot(), move, recollect } : undefined;
   const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false, carry);
   const sigs = moduleSignatures(bindings);
   const before = prev.moduleSignatureByName;
