@@ -1,5 +1,5 @@
 // The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
-import { parseRefusal, MAX_TREE_DEPTH, type PythonGrammar, type Query, type QueryMatch, type Tree, type Node } from '../parsing/python';
+import { parseRefusal, MATCH_OPTIONS, type PythonGrammar, type Query, type QueryMatch, type Tree, type Node } from '../parsing/python';
 import { Bindings, defSpan } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
@@ -34,11 +34,6 @@ export function ruleTarget(rule: LoadedRule, settings: Settings): FixTarget | un
 }
 
 const queryCache = new WeakMap<PythonGrammar, Map<string, Query>>();
-/**
- * Matches start at most MAX_TREE_DEPTH levels down: tree-sitter's query cursor keeps depths in 16 bits, and past
- * 65,535 levels (a 1 MB line of `a + a + …` is 200,000 deep) one query took minutes and lost matches anyway.
- */
-const MATCH_OPTIONS = { maxStartDepth: MAX_TREE_DEPTH };
 
 function compiled(grammar: PythonGrammar, rule: LoadedRule): Query {
   let m = queryCache.get(grammar);

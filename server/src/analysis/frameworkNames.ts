@@ -1,13 +1,10 @@
 // Which statements of a file can hold a finding: those naming something that may be bound to a framework object.
 // The engine queries only those (fullUnits); the workspace scan parses only the top-level statements that can
 // (partialParse.ts).
-import type { PythonGrammar, Query, Node } from '../parsing/python';
-import { MAX_TREE_DEPTH } from '../parsing/python';
+import { MATCH_OPTIONS, type PythonGrammar, type Query, type Node } from '../parsing/python';
 import { dependencyNodes, textOf, type Bindings } from './bindings';
 import { FACTORY } from './moduleIndex';
 import { wordsRe } from './words';
-
-const MATCH_OPTIONS = { maxStartDepth: MAX_TREE_DEPTH };
 
 /**
  * A module's statements, with a class's header parts and body statements in place of the class, and the nodes an

@@ -130,3 +130,10 @@ function lineNumberAt(text: string, offset: number): number {
  * earlier ("maximum recursion depth exceeded during ast construction" at about 3,000 chained operators).
  */
 export const MAX_TREE_DEPTH = 20_000;
+
+/**
+ * Options for every query: matches start at most MAX_TREE_DEPTH levels down (tree-sitter's query cursor keeps depths
+ * in 16 bits, and past 65,535 levels, a 1 MB line of `a + a + …` is 200,000 deep, one query took minutes and lost
+ * matches anyway).
+ */
+export const MATCH_OPTIONS = { maxStartDepth: MAX_TREE_DEPTH };
