@@ -50,7 +50,7 @@ export function fuzzOne(g: PythonGrammar, rules: readonly LoadedRule[], text: st
     const part = parseForAnalysis(g, pp, text, { moduleName: 'pkg.app', isPackage: false, parameters: [...new Set(rules.flatMap((r) => r.unboundNames ?? []))], minChars: 0, maxShare: 1 });
     try {
       if (part.tree) {
-        const pa = analyze(g, text, { ...opts, tree: part.tree }, rules);
+        const pa = analyze(g, text, { ...opts, tree: part.tree, bindings: part.bindings }, rules);
         if (JSON.stringify(pa.findings.map(plainFinding)) !== JSON.stringify(a.findings.map(plainFinding))) v.push('partial parse: findings differ from the whole tree');
         pa.dispose();
       }

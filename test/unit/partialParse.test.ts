@@ -92,7 +92,7 @@ test('an analysis of the partial tree finds what one of the whole tree finds, on
   for await (const { file, text, opts } of exampleAndFixtureCases()) {
     const mod = moduleNameFor(opts.path);
     const part = parseForAnalysis(g, parser, text, { moduleName: mod.name, isPackage: mod.isPackage, index: opts.index, parameters: PARAMETERS, minChars: 0, maxShare: 1 });
-    const a = analyze(g, text, { ...opts, tree: part.tree! }, RULES);
+    const a = analyze(g, text, { ...opts, tree: part.tree!, bindings: part.bindings }, RULES);
     const b = analyze(g, text, opts, RULES);
     assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding), `${file} (${opts.settings.target}, ${opts.settings.ormTarget}, partial: ${part.partial})`);
     if (part.partial) partial++;

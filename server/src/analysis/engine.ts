@@ -17,6 +17,8 @@ export interface AnalyzeOptions {
   index?: ModuleIndex;
   /** an already parsed tree of exactly this text (the caller keeps ownership) */
   tree?: Tree;
+  /** the Bindings of that tree, built by the caller with this path's module name and this index (partialParse.ts) */
+  bindings?: Bindings;
   /** only these rules (default: all) */
   only?: (rule: LoadedRule) => boolean;
   /** query every statement, even those that name nothing bound to a framework object (tests compare both) */
@@ -258,7 +260,7 @@ export class Analysis {
     const mod = opts.path ? moduleNameFor(opts.path) : { name: '', isPackage: false };
     this.moduleName = mod.name;
     this.isPackage = mod.isPackage;
-    this.bindings = partial?.bindings ?? new Bindings(tree, text, mod.name, opts.index, mod.isPackage);
+    this.bindings = partial?.bindings ?? (opts.tree && opts.bindings) ?? new Bindings(tree, text, mod.name, opts.index, mod.isPackage);
     if (partial) partial.bindings = undefined;
     this.lines = LineMap.of(text);
     this.markers = partial?.markers ?? scanMarkers(text, this.lines);

@@ -199,9 +199,9 @@ export interface PartialParseOptions {
 
 /**
  * A tree of the text for a full analysis: of the statements that can hold a finding when that is less than half of a
- * large text, else of the whole text. `partial`: whether statements were left out.
+ * large text, else of the whole text. `partial`: whether statements were left out; then `bindings` are the tree's.
  */
-export function parseForAnalysis(grammar: PythonGrammar, parser: ReturnType<PythonGrammar['newParser']>, text: string, opts: PartialParseOptions): { tree: Tree | null; partial: boolean } {
+export function parseForAnalysis(grammar: PythonGrammar, parser: ReturnType<PythonGrammar['newParser']>, text: string, opts: PartialParseOptions): { tree: Tree | null; partial: boolean; bindings?: Bindings } {
   const whole = () => ({ tree: parser.parse(text), partial: false });
   if (text.length < (opts.minChars ?? PARTIAL_MIN_CHARS)) return whole();
   const chunks = topLevelChunks(text);
@@ -225,7 +225,7 @@ export function parseForAnalysis(grammar: PythonGrammar, parser: ReturnType<Pyth
       if (!found.names.size) {
         // nothing is bound to a framework object: no statement can hold a finding
         keep = true;
-        return { tree, partial: true };
+        return { tree, partial: true, bindings };
       }
       // only a module-level name can be read by another top-level statement: a class's names, its methods and the
       // attributes it assigns are read within its own statement, and a function's within the function
@@ -237,7 +237,7 @@ export function parseForAnalysis(grammar: PythonGrammar, parser: ReturnType<Pyth
       });
       if (!grew) {
         keep = true;
-        return { tree, partial: true };
+        return { tree, partial: true, bindings }; // (the analysis goes on with them: collected already)
       }
     } finally {
       if (!keep) tree.delete();

@@ -47,8 +47,6 @@ export class ScanCore {
   private readonly kept = new Map<string, Tree>();
   private index = new ModuleIndex();
   parsed = 0;
-  /** analyses made on a tree of part of the text (partialParse.ts) */
-  partial = 0;
   private readonly unboundNames: string[];
 
   constructor(
@@ -86,18 +84,19 @@ export class ScanCore {
       return { kind: 'index', rel: w.rel, summary };
     }
     let tree = this.kept.get(w.rel);
+    let bindings: Bindings | undefined;
     this.kept.delete(w.rel);
     if (!tree) {
       const mod = moduleNameFor(w.rel);
       const r = parseForAnalysis(this.grammar, this.parser, w.text, { moduleName: mod.name, isPackage: mod.isPackage, index: this.index, parameters: this.unboundNames });
       tree = r.tree ?? undefined;
+      bindings = r.bindings;
       this.parsed++;
-      if (r.partial) this.partial++;
     }
     if (!tree) return { kind: 'analyze', rel: w.rel, analysis: { findings: [], markers: [] } };
     try {
       const rules = w.ungatedOnly ? ungatedRules(this.rules) : this.rules;
-      const a = analyze(this.grammar, w.text, { settings: this.settings, path: w.rel, index: this.index, tree }, rules);
+      const a = analyze(this.grammar, w.text, { settings: this.settings, path: w.rel, index: this.index, tree, bindings }, rules);
       return { kind: 'analyze', rel: w.rel, analysis: { findings: a.findings.map(plainFinding), markers: a.markers } };
     } finally {
       tree.delete();
