@@ -800,10 +800,15 @@ export class Bindings {
 
   /** Collects every scope now (collecting one registers those defined in it). */
   collectAll() {
+    this.collectWhere(() => true);
+  }
+
+  /** Collects the registered scopes `which` picks, then those it picks among the scopes they register, and so on. */
+  private collectWhere(which: (sc: Scope) => boolean) {
     for (let again = true; again; ) {
       again = false;
       for (const sc of [...this.scopes.values()]) {
-        if (sc.collected) continue;
+        if (sc.collected || !which(sc)) continue;
         sc.ensure();
         again = true;
       }
@@ -825,17 +830,13 @@ export class Bindings {
       for (let p = sc.parent; p; p = p.parent) if (p.kind === 'function') return true;
       return false;
     };
-    for (let again = true; again; ) {
-      again = false;
-      for (const sc of [...this.scopes.values()]) {
-        if (sc.collected || sc.kind !== 'class' || inFunction(sc)) continue;
-        sc.ensure();
-        again = true;
-      }
-    }
+    this.collectWhere((sc) => sc.kind === 'class' && !inFunction(sc));
   }
 
-  /** The bindings of the scopes collected so far (none is collected by this), and whether one of them star-imports. */
+  /**
+   * The bindings of the scopes collected so far (none is collected by this: collectAll() first for all of them), and
+   * whether one of them star-imports.
+   */
   collectedBindings(): { list: Binding[]; wildcards: boolean } {
     const list: Binding[] = [];
     let wildcards = false;
@@ -847,21 +848,10 @@ export class Bindings {
     return { list, wildcards };
   }
 
-  /** Every binding of every collected scope (collectAll() first for all of them), and whether any scope star-imports. */
-  allBindings(): { list: Binding[]; wildcards: boolean } {
-    const list: Binding[] = [];
-    let wildcards = false;
-    for (const s of [this.module, ...this.scopes.values()]) {
-      if (s.wildcardModules.length) wildcards = true;
-      for (const l of s.bindings.values()) list.push(...l);
-    }
-    return { list, wildcards };
-  }
-
   /** Every import binding of the module scope (and nested scopes). */
   importBindings(): Binding[] {
     this.collectAll();
-    return this.allBindings().list.filter((b) => b.kind === 'import' || b.kind === 'from-import');
+    return this.collectedBindings().list.filter((b) => b.kind === 'import' || b.kind === 'from-import');
   }
 }
 
