@@ -5,7 +5,8 @@ import { grammar } from '../helpers';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { applyEdits } from '../../server/src/analysis/materialize';
 import { diffEdits, ignoreEdit } from '../../server/src/lsp/edits';
-import { DocumentStore, pointAt } from '../../server/src/lsp/documents';
+import { DocumentStore } from '../../server/src/lsp/documents';
+import { pointsAt } from '../../server/src/parsing/python';
 import { parseSettings } from '../../server/src/lsp/settings';
 import { exampleExcerpt } from '../../server/src/lsp/hover';
 
@@ -59,9 +60,10 @@ test('settings: bad values fall back to the defaults with one sentence each', ()
   assert.deepEqual(parseSettings('nonsense').settings.target, 'django');
 });
 
-test('pointAt counts rows by \\n and columns in UTF-16 code units', () => {
-  assert.deepEqual(pointAt('a\r\nbc', 5), { row: 1, column: 2 });
-  assert.deepEqual(pointAt('😀x\ny', 3), { row: 0, column: 3 });
+test('pointsAt counts rows by \\n and columns in UTF-16 code units', () => {
+  assert.deepEqual(pointsAt('a\r\nbc', [5]), [{ row: 1, column: 2 }]);
+  assert.deepEqual(pointsAt('😀x\ny', [3]), [{ row: 0, column: 3 }]);
+  assert.deepEqual(pointsAt('a\rb\nc\n', [0, 2, 4, 6]), [{ row: 0, column: 0 }, { row: 0, column: 2 }, { row: 1, column: 0 }, { row: 2, column: 0 }]);
 });
 
 test('incremental edits keep the tree equal to a fresh parse (CRLF, astral characters, several changes)', async () => {

@@ -47,7 +47,7 @@ export function fuzzOne(g: PythonGrammar, rules: readonly LoadedRule[], text: st
   if (clean0) {
     // (forced on whatever the size; a syntax error in a statement left out is not seen by design, hence clean inputs)
     const pp = g.newParser();
-    const part = parseForAnalysis(g, pp, text, { moduleName: 'pkg.app', isPackage: false, parameters: [...new Set(rules.flatMap((r) => r.unboundNames ?? []))], minChars: 0, maxShare: 1 });
+    const part = parseForAnalysis(g, pp, text, { moduleName: 'pkg.app', isPackage: false, rules, minChars: 0, maxShare: 1 });
     try {
       if (part.tree) {
         const pa = analyze(g, text, { ...opts, tree: part.tree, bindings: part.bindings }, rules);

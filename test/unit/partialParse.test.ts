@@ -13,7 +13,6 @@ import { plainFinding } from '../../server/src/workspace/scanCore';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FILES = [...pythonFilesUnder(path.join(ROOT, 'examples')), ...pythonFilesUnder(path.join(ROOT, 'server/src/rules'))];
-const PARAMETERS = [...new Set(RULES.flatMap((r) => r.unboundNames ?? []))];
 
 /** Where tree-sitter's first top-level statement and those that start a line start (comments left out; `a; b` is one chunk). */
 async function statementStarts(text: string): Promise<number[] | undefined> {
@@ -91,7 +90,7 @@ test('an analysis of the partial tree finds what one of the whole tree finds, on
   let total = 0;
   for await (const { file, text, opts } of exampleAndFixtureCases()) {
     const mod = moduleNameFor(opts.path);
-    const part = parseForAnalysis(g, parser, text, { moduleName: mod.name, isPackage: mod.isPackage, index: opts.index, parameters: PARAMETERS, minChars: 0, maxShare: 1 });
+    const part = parseForAnalysis(g, parser, text, { moduleName: mod.name, isPackage: mod.isPackage, index: opts.index, rules: RULES, minChars: 0, maxShare: 1 });
     const a = analyze(g, text, { ...opts, tree: part.tree!, bindings: part.bindings }, RULES);
     const b = analyze(g, text, opts, RULES);
     assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding), `${file} (${opts.settings.target}, ${opts.settings.ormTarget}, partial: ${part.partial})`);
@@ -110,7 +109,7 @@ test('a partial parse leaves out what cannot hold a finding, and parses whole wh
   const g = await grammar;
   const parser = g.newParser();
   const filler = Array.from({ length: 400 }, (_, i) => `def helper_${i}(x):\n    return [x, "${'y'.repeat(20)}"]\n`).join('\n');
-  const parse = (text: string) => parseForAnalysis(g, parser, text, { moduleName: 'app', isPackage: false, parameters: PARAMETERS });
+  const parse = (text: string) => parseForAnalysis(g, parser, text, { moduleName: 'app', isPackage: false, rules: RULES });
   const flask = `from flask import Flask, request\n\napp = Flask(__name__)\n\n\n${filler}\n\n@app.route("/")\ndef index():\n    return request.args.get("q")\n`;
   assert.ok(flask.length > PARTIAL_MIN_CHARS);
   const r = parse(flask);

@@ -6,11 +6,11 @@
 // ranges, a star import) parses the whole text, as does a choice of more than half of it. A syntax error inside a
 // statement left out goes unseen: the findings are those of the file as if that statement were valid, where a whole
 // parse may wrap the rest of the file in an ERROR node (and lose its imports) until the error is fixed.
-import type { Node, Tree } from '../parsing/python';
-import type { PythonGrammar } from '../parsing/python';
+import { pointsAt, stringEnd, type Node, type PythonGrammar, type Tree } from '../parsing/python';
 import { Bindings } from './bindings';
 import { frameworkUnits, statementUnits } from './frameworkNames';
 import type { ModuleIndex } from './moduleIndex';
+import type { LoadedRule } from './rule';
 import { wordsRe } from './words';
 
 /** Smaller texts are parsed whole: a partial parse parses at least twice. */
@@ -79,24 +79,9 @@ export function topLevelChunks(text: string): Chunk[] | undefined {
       continue;
     }
     if (c === 34 || c === 39) {
-      // a string (any prefix: a backslash escapes the next character in raw strings too, as far as the end goes)
-      const triple = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
-      i += triple ? 3 : 1;
-      for (;;) {
-        if (i >= n) return undefined;
-        const d = text.charCodeAt(i);
-        if (d === 92 /* \ */) {
-          i += 2;
-          continue;
-        }
-        if (!triple && (d === 10 || d === 13)) break; // unterminated: it ends with the line
-        if (d === c && (!triple || (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c))) {
-          i += triple ? 3 : 1;
-          break;
-        }
-        i++;
-      }
-      codeEnd = i;
+      const end = stringEnd(text, i);
+      if (end === undefined) return undefined;
+      i = codeEnd = end;
       continue;
     }
     if (c === 40 || c === 91 || c === 123) depth++;
@@ -114,19 +99,6 @@ export function topLevelChunks(text: string): Chunk[] | undefined {
   return starts.map((s, k) => ({ start: s, end: starts[k + 1] ?? n, codeEnd: codeEnds[k] }));
 }
 
-/** The end of the string literal whose quote is at `at` (its end of line when unterminated; the text's end). */
-function stringEnd(text: string, at: number): number {
-  const q = text.charCodeAt(at);
-  const triple = text.charCodeAt(at + 1) === q && text.charCodeAt(at + 2) === q;
-  for (let i = at + (triple ? 3 : 1); i < text.length; i++) {
-    const d = text.charCodeAt(i);
-    if (d === 92) i++;
-    else if (!triple && (d === 10 || d === 13)) return i;
-    else if (d === q && (!triple || (text.charCodeAt(i + 1) === q && text.charCodeAt(i + 2) === q))) return i + (triple ? 3 : 1);
-  }
-  return text.length;
-}
-
 const DEF = /\bdef[ \t]+[\p{L}\p{N}_]+[ \t]*(\[[^\]]*\][ \t]*)?\(/gu;
 
 /** Whether a parameter list of a `def` in the text names one of the names (`re`: wordsRe of them). */
@@ -137,7 +109,7 @@ export function namesParameter(text: string, re: RegExp): boolean {
     for (let depth = 1; i < text.length && depth > 0; ) {
       const c = text.charCodeAt(i);
       if (c === 34 || c === 39) {
-        i = stringEnd(text, i);
+        i = stringEnd(text, i) ?? text.length;
         continue;
       }
       if (c === 40 || c === 91 || c === 123) depth++;
@@ -147,30 +119,6 @@ export function namesParameter(text: string, re: RegExp): boolean {
     if (re.test(text.slice(from, i))) return true;
   }
   return false;
-}
-
-interface Point {
-  row: number;
-  column: number;
-}
-
-/** Row and column (UTF-16 units, as web-tree-sitter counts them) of increasing offsets. */
-function pointsOf(text: string, offsets: number[]): Point[] {
-  const out: Point[] = [];
-  let row = 0;
-  let lineAt = 0;
-  let i = 0;
-  for (const x of offsets) {
-    for (; i < x; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-        row++;
-        lineAt = i + 1;
-      }
-    }
-    out.push({ row, column: x - lineAt });
-  }
-  return out;
 }
 
 /** Whether each statement of the tree lies in one chosen chunk, and each chunk starts with a statement. */
@@ -190,8 +138,8 @@ export interface PartialParseOptions {
   moduleName: string;
   isPackage: boolean;
   index?: ModuleIndex;
-  /** parameter names whose functions count without being followed (the rules' unboundNames) */
-  parameters: readonly string[];
+  /** the rules: a function with one of their `unboundNames` as a parameter counts, without being followed */
+  rules: readonly LoadedRule[];
   /** tests: parse in part from this size (default PARTIAL_MIN_CHARS) and up to this share (default 0.5) */
   minChars?: number;
   maxShare?: number;
@@ -209,8 +157,9 @@ export function parseForAnalysis(grammar: PythonGrammar, parser: ReturnType<Pyth
   // (a comment between two statements names nothing: `# ported to flask` after a class does not choose it)
   const chunkText = chunks.map((c) => text.slice(c.start, c.codeEnd));
   const chosen = chunkText.map((t) => /\bimport\b/.test(t));
-  const params = opts.parameters.length ? wordsRe(opts.parameters) : undefined;
-  const bounds = pointsOf(text, chunks.flatMap((c) => [c.start, c.end]));
+  const parameters = [...new Set(opts.rules.flatMap((r) => r.unboundNames ?? []))];
+  const params = parameters.length ? wordsRe(parameters) : undefined;
+  const bounds = pointsAt(text, chunks.flatMap((c) => [c.start, c.end]));
   for (;;) {
     const ranges = chunks.flatMap((c, k) => (chosen[k] ? [{ startIndex: c.start, endIndex: c.end, startPosition: bounds[2 * k], endPosition: bounds[2 * k + 1] }] : []));
     if (!ranges.length || ranges.reduce((s, r) => s + r.endIndex - r.startIndex, 0) > (opts.maxShare ?? PARTIAL_MAX_SHARE) * text.length) return whole();

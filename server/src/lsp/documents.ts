@@ -4,7 +4,7 @@
 // with the edited old tree. Trees of closed documents are deleted.
 import { Edit, type Parser } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { parseRefusal, type PythonGrammar, type Tree, type Point } from '../parsing/python';
+import { parseRefusal, pointsAt, type PythonGrammar, type Tree, type Point } from '../parsing/python';
 import { LineMap } from '../analysis/lineMap';
 
 export interface Doc {
@@ -31,17 +31,6 @@ export interface ChangeLog {
   rev: number;
   /** the most recent records, oldest first */
   records: ChangeRecord[];
-}
-
-/** tree-sitter's point of a UTF-16 offset: rows counted by '\n' only, column in code units from the row start. */
-export function pointAt(text: string, offset: number): Point {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: offset - lineStart };
 }
 
 /** The point reached from `start` after inserting `inserted`. */
@@ -137,8 +126,7 @@ export class DocumentStore {
       const start = lines.offset(c.range.start);
       const end = Math.max(start, lines.offset(c.range.end));
       if (tree && !full) {
-        const startPosition = pointAt(text, start);
-        const oldEndPosition = end === start ? startPosition : pointAt(text, end);
+        const [startPosition, oldEndPosition] = pointsAt(text, [start, end]);
         tree.edit(
           new Edit({
             startIndex: start,

@@ -1,7 +1,7 @@
 // Loads web-tree-sitter and the Python grammar once per process; everything else asks here for a parser.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Language, Parser, Query } from 'web-tree-sitter';
+import { Language, Parser, Query, type Point } from 'web-tree-sitter';
 
 export type { Node, Tree, Query, QueryMatch, Edit, Point } from 'web-tree-sitter';
 
@@ -99,16 +99,9 @@ function bracketOverflow(text: string): number | undefined {
     if (c === 35 /* # */) {
       while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
     } else if (c === 34 || c === 39 /* " ' */) {
-      const triple = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
-      i += triple ? 3 : 1;
-      for (; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92 /* \ */) i++;
-        else if (d === c && (!triple || (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c))) {
-          if (triple) i += 2;
-          break;
-        } else if (!triple && (d === 10 || d === 13)) break;
-      }
+      const end = stringEnd(text, i);
+      if (end === undefined) return undefined; // the text ends inside it
+      i = end - 1;
     } else if (c === 40 || c === 91 || c === 123) {
       if (++depth > MAX_BRACKET_DEPTH) return i;
     } else if (c === 41 || c === 93 || c === 125) {
@@ -116,6 +109,42 @@ function bracketOverflow(text: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The end of the string literal whose opening quote is at `at` (any prefix: a backslash escapes the next character,
+ * in raw strings too, as far as the end goes): just after its closing quote; at its line break when a one-line string
+ * is unterminated; undefined when the text ends inside it.
+ */
+export function stringEnd(text: string, at: number): number | undefined {
+  const q = text.charCodeAt(at);
+  const triple = text.charCodeAt(at + 1) === q && text.charCodeAt(at + 2) === q;
+  for (let i = at + (triple ? 3 : 1); i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (d === 92 /* \ */) i++;
+    else if (!triple && (d === 10 || d === 13)) return i;
+    else if (d === q && (!triple || (text.charCodeAt(i + 1) === q && text.charCodeAt(i + 2) === q))) return i + (triple ? 3 : 1);
+  }
+  return undefined;
+}
+
+/**
+ * tree-sitter's points of UTF-16 offsets given in ascending order, in one pass: rows counted by '\n' only (a lone CR
+ * is white space to it), columns in code units from the row start.
+ */
+export function pointsAt(text: string, offsets: readonly number[]): Point[] {
+  const out: Point[] = [];
+  let row = 0;
+  let lineStart = 0;
+  let nl = text.indexOf('\n');
+  for (const x of offsets) {
+    for (; nl !== -1 && nl < x; nl = text.indexOf('\n', nl + 1)) {
+      row++;
+      lineStart = nl + 1;
+    }
+    out.push({ row, column: x - lineStart });
+  }
+  return out;
 }
 
 function lineNumberAt(text: string, offset: number): number {

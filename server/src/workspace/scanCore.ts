@@ -47,7 +47,6 @@ export class ScanCore {
   private readonly kept = new Map<string, Tree>();
   private index = new ModuleIndex();
   parsed = 0;
-  private readonly unboundNames: string[];
 
   constructor(
     private readonly grammar: PythonGrammar,
@@ -55,7 +54,6 @@ export class ScanCore {
     private settings: Settings,
   ) {
     this.parser = grammar.newParser();
-    this.unboundNames = [...new Set(rules.flatMap((r) => r.unboundNames ?? []))];
   }
 
   setIndex(summaries: [string, ModuleSummary][], settings: Settings) {
@@ -88,7 +86,7 @@ export class ScanCore {
     this.kept.delete(w.rel);
     if (!tree) {
       const mod = moduleNameFor(w.rel);
-      const r = parseForAnalysis(this.grammar, this.parser, w.text, { moduleName: mod.name, isPackage: mod.isPackage, index: this.index, parameters: this.unboundNames });
+      const r = parseForAnalysis(this.grammar, this.parser, w.text, { moduleName: mod.name, isPackage: mod.isPackage, index: this.index, rules: this.rules });
       tree = r.tree ?? undefined;
       bindings = r.bindings;
       this.parsed++;
