@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
 import { analyze, moduleSignatures, type Analysis } from '../../server/src/analysis/engine';
-import { analyzeDocument, calledNames, Calls, lastFallback } from '../../server/src/analysis/incremental';
+import { analyzeDocument, calledNames, Calls, lastFallback, statementsIn } from '../../server/src/analysis/incremental';
+import type { Node } from '../../server/src/parsing/python';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { DocumentStore } from '../../server/src/lsp/documents';
 import { scanWorkspace } from '../../server/src/workspace/scan';
@@ -152,4 +153,45 @@ test('the called names found in one pass are those a search for each name finds'
     assert.ok(!all.has('attr_call') && !all.has('defined_only') && all.has('über'));
   }
   assert.ok(compared > 5000 && called > 500, `${compared} names, ${called} called`);
+});
+
+test('the statements an edited span touches are those of the module (a top-level ERROR flattened) that share a point with it', async () => {
+  // on fresh trees and on trees reparsed after edits (tree-sitter's error recovery shapes those differently)
+  const g = await grammar;
+  const flat = (n: Node): Node[] => n.namedChildren.flatMap((c) => (!c ? [] : c.type === 'ERROR' ? flat(c) : [c]));
+  const key = (list: Node[]) => list.map((st) => `${st.type}@${st.startIndex}-${st.endIndex}`);
+  const random = rng(5);
+  const texts = [
+    ...pythonFilesUnder(path.join(__dirname, '../../examples')).map((f) => fs.readFileSync(f, 'utf8')),
+    fixture(),
+    // non-ASCII before the statements (offsets are UTF-16 units), and an unclosed bracket: the rest is one ERROR
+    '# é ü 🙂\nimport flask\nx = ("ü"\n\ndef f():\n    return flask.g\n\ny = 2\n',
+    'from flask import g\n\n\nclass A(:\n    def m(self):\n        return g\n\nz = [1,\n',
+  ];
+  let spans = 0;
+  let withError = 0;
+  const store = new DocumentStore(g);
+  texts.forEach((text, t) => {
+    const uri = `file:///statements/${t}.py`;
+    store.open(uri, 'python', 1, text);
+    for (let edit = 0; edit <= 40; edit++) {
+      const doc = store.get(uri)!;
+      const root = doc.tree!.rootNode;
+      const all = flat(root);
+      if (root.namedChildren.some((c) => c?.type === 'ERROR')) withError++;
+      for (let k = 0; k < 12; k++) {
+        const s = Math.floor(random() * (doc.text.length + 1));
+        const e = Math.min(doc.text.length, s + Math.floor(random() * (k % 4 === 0 ? doc.text.length : 40)));
+        assert.deepEqual(key(statementsIn(root, s, e)), key(all.filter((st) => st.startIndex <= e && st.endIndex >= s)), `text ${t}, edit ${edit}, [${s}, ${e}]`);
+        spans++;
+      }
+      // a character typed somewhere (often one that breaks the indentation or a bracket)
+      const lm = new LineMap(doc.text);
+      const at = lm.position(Math.floor(random() * doc.text.length));
+      store.change(uri, edit + 2, [{ range: { start: at, end: at }, text: ' ()\nab:'[Math.floor(random() * 7)] }]);
+    }
+    store.close(uri);
+  });
+  store.dispose();
+  assert.ok(spans > 3000 && withError > 100, `${spans} spans, ${withError} trees with a top-level ERROR`);
 });

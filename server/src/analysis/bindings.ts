@@ -190,7 +190,7 @@ class CarriedBinding implements Binding {
   readonly start: number;
   readonly module?: string;
   readonly importedName?: string;
-  private memo: { site?: Node; stmt?: Node; value?: Node; type?: Node; def?: Node } = {};
+  private memo: { site?: Node; stmt?: Node; value?: Node; type?: Node; def?: Node } | undefined;
   constructor(
     readonly snap: BindingSnap,
     readonly scope: Scope,
@@ -203,9 +203,11 @@ class CarriedBinding implements Binding {
     if (snap.importedName !== undefined) this.importedName = snap.importedName;
   }
   private get1(key: 'site' | 'stmt' | 'value' | 'type' | 'def'): Node | undefined {
-    if (key in this.memo) return this.memo[key];
+    // (made on first read: most carried bindings are never read before the next edit)
+    const memo = (this.memo ??= {});
+    if (key in memo) return memo[key];
     const r = this.snap[key];
-    return (this.memo[key] = r ? this.locate(r)() : undefined);
+    return (memo[key] = r ? this.locate(r)() : undefined);
   }
   get site(): Node {
     return this.get1('site')!;
@@ -320,22 +322,35 @@ export class Bindings {
       if (y === undefined) lost = true;
       return y ?? -1;
     };
-    const at = (r: NodeRef): NodeRef => ({ start: to(r.start), end: to(r.end), type: r.type });
+    // (what an edit did not move is shared with the earlier snapshot: a module of 1,300 bindings made them all anew)
+    const at = (r: NodeRef): NodeRef => {
+      const start = to(r.start);
+      const end = to(r.end);
+      return start === r.start && end === r.end ? r : { start, end, type: r.type };
+    };
     const opt = (r: NodeRef | undefined) => (r ? at(r) : undefined);
     const locate = (r: NodeRef) => () => nodeAt(this.tree, r);
     const moved = snap.names.map(([, list]) =>
       list
         .filter((b) => !dropped(b.site.start))
-        .map(
-          (b): BindingSnap => ({
-            name: b.name, kind: b.kind, start: to(b.start), module: b.module, importedName: b.importedName, site: at(b.site),
-            stmt: opt(b.stmt), value: opt(b.value), type: opt(b.type), bases: b.bases?.map(at), def: opt(b.def), sig: b.sig,
-          }),
-        ),
+        .map((b): BindingSnap => {
+          const start = to(b.start);
+          const site = at(b.site);
+          const stmt = opt(b.stmt);
+          const value = opt(b.value);
+          const type = opt(b.type);
+          const def = opt(b.def);
+          const bases = b.bases?.map(at);
+          if (start === b.start && site === b.site && stmt === b.stmt && value === b.value && type === b.type && def === b.def && (!bases || bases.every((r, i) => r === b.bases![i]))) return b;
+          return { name: b.name, kind: b.kind, start, module: b.module, importedName: b.importedName, site, stmt, value, type, bases, def, sig: b.sig };
+        }),
     );
     const scopes = snap.scopes
       .filter((s0) => !dropped(s0.node.start))
-      .map((s0) => ({ ...s0, node: at(s0.node), start: to(s0.start), end: to(s0.end), bodyStart: s0.bodyStart < 0 ? -1 : to(s0.bodyStart), paramsStart: s0.paramsStart < 0 ? -1 : to(s0.paramsStart), paramsEnd: s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd) }));
+      .map((s0) => {
+        const s1 = { ...s0, node: at(s0.node), start: to(s0.start), end: to(s0.end), bodyStart: s0.bodyStart < 0 ? -1 : to(s0.bodyStart), paramsStart: s0.paramsStart < 0 ? -1 : to(s0.paramsStart), paramsEnd: s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd) };
+        return s1.node === s0.node && s1.start === s0.start && s1.end === s0.end && s1.bodyStart === s0.bodyStart && s1.paramsStart === s0.paramsStart && s1.paramsEnd === s0.paramsEnd ? s0 : s1;
+      });
     if (lost) return false;
     for (const list of moved) for (const b of list) this.module.add(new CarriedBinding(b, this.module, locate));
     this.module.wildcardModules.push(...snap.wildcards);

@@ -92,15 +92,13 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
 
   // the statements they touch: the innermost function whose body holds a region (with its decorators), else the
   // top-level statement (a region of whitespace between top-level statements touches none)
-  const top = statementsOf(tree.rootNode);
+  const root = tree.rootNode;
   const text = doc.text;
   const calls = new Calls(text);
   const affected = new Map<number, Node>();
   const topOf = new Map<Node, Node>();
   for (const [s, e] of regions) {
-    for (const st of top) {
-      if (st.startIndex > e) break;
-      if (st.endIndex < s) continue;
+    for (const st of statementsIn(root, s, e)) {
       for (const r of unitsOf(st, Math.max(s, st.startIndex), Math.min(e, st.endIndex), calls)) {
         affected.set(r.startIndex, r);
         topOf.set(r, st);
@@ -131,7 +129,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   // (edits only inside the bodies of module-level definitions leave the module level as it was: carried over)
   const mod = moduleNameFor(opts.path ?? '');
   const inBodies = regions.every(([s, e]) => {
-    const st = statementAt(top, s);
+    const st = statementAt(root, s);
     return !!st && st.parent?.type === 'module' && bodyHolds(st, s, e);
   });
   // (else the module-level statements an edit touches are collected again and the others carried: a few of them)
@@ -190,7 +188,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       const x = m.index!;
       const end = x + m[0].length;
       const c = changes.get(m[0])!;
-      const st = statementAt(top, x);
+      const st = statementAt(root, x);
       if (!st) continue;
       const id = tree.rootNode.descendantForIndex(x, end);
       if (id?.type !== 'identifier' || id.startIndex !== x || id.endIndex !== end) continue; // in a string or comment
@@ -270,19 +268,27 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
 }
 
 /**
- * The module's statements: its named children, where a top-level ERROR (an unclosed bracket can swallow the rest
- * of the file into one) stands for the nodes it holds, so an edit re-queries the statement it touches, not the ERROR.
+ * The module's statements that share a point with [s, e]: its named children, where a top-level ERROR (an unclosed
+ * bracket can swallow the rest of the file into one) stands for the nodes it holds, so an edit re-queries the
+ * statement it touches, not the ERROR. Found from s on: a module of 1,000 statements made a node of each per edit.
  */
-function statementsOf(root: Node): Node[] {
-  const out: Node[] = [];
-  const add = (n: Node) => {
-    for (const c of n.namedChildren) {
-      if (!c) continue;
-      if (c.type === 'ERROR') add(c);
-      else out.push(c);
-    }
+export function statementsIn(parent: Node, s: number, e: number, out: Node[] = []): Node[] {
+  const take = (c: Node) => {
+    if (c.type === 'ERROR') statementsIn(c, s, e, out);
+    else out.push(c);
   };
-  add(root);
+  // the first named child ending after s - 1 (one ending at s touches the span too), then its siblings; tree-sitter
+  // may answer with a grandchild (through an unnamed child, as in an ERROR): then every child is looked at
+  const first = parent.type === 'module' ? parent.firstNamedChildForIndex(Math.max(0, s - 1)) : null;
+  if (first && first.parent?.id === parent.id) {
+    for (let c: Node | null = first; c && c.startIndex <= e; c = c.nextNamedSibling) if (c.endIndex >= s) take(c);
+    return out;
+  }
+  for (const c of parent.namedChildren) {
+    if (!c || c.endIndex < s) continue;
+    if (c.startIndex > e) break;
+    take(c);
+  }
   return out;
 }
 
@@ -382,17 +388,10 @@ function bodyHolds(st: Node, s: number, e: number): boolean {
   return !!body && body.startIndex < s && e < body.endIndex;
 }
 
-/** The statement (of statementsOf, in order) holding offset x. */
-function statementAt(top: Node[], x: number): Node | undefined {
-  let lo = 0;
-  let hi = top.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (top[mid].endIndex < x) lo = mid + 1;
-    else if (top[mid].startIndex > x) hi = mid - 1;
-    else return top[mid];
-  }
-  return undefined;
+/** The statement (of statementsIn) holding offset x: one that holds it strictly before one that ends at it. */
+function statementAt(root: Node, x: number): Node | undefined {
+  const at = statementsIn(root, x, x);
+  return at.find((st) => st.startIndex <= x && x < st.endIndex) ?? at[0];
 }
 
 /** Whether names looked up from this scope see a module-level name's last binding (bindings.ts lookup). */
