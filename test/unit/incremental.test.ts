@@ -182,7 +182,10 @@ test('the statements an edited span touches are those of the module (a top-level
       for (let k = 0; k < 12; k++) {
         const s = Math.floor(random() * (doc.text.length + 1));
         const e = Math.min(doc.text.length, s + Math.floor(random() * (k % 4 === 0 ? doc.text.length : 40)));
-        assert.deepEqual(key(statementsIn(root, s, e)), key(all.filter((st) => st.startIndex <= e && st.endIndex >= s)), `text ${t}, edit ${edit}, [${s}, ${e}]`);
+        const touch = (st: Node) => st.startIndex <= e && st.endIndex >= s;
+        assert.deepEqual(key(statementsIn(root, s, e)), key(all.filter(touch)), `text ${t}, edit ${edit}, [${s}, ${e}]`);
+        // (the module's own children, an ERROR as one)
+        assert.deepEqual(key(statementsIn(root, s, e, false)), key(root.namedChildren.filter((c): c is Node => !!c && touch(c))), `text ${t}, edit ${edit}, [${s}, ${e}], unflattened`);
         spans++;
       }
       // a character typed somewhere (often one that breaks the indentation or a bracket)

@@ -135,8 +135,9 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   // (else the module-level statements an edit touches are collected again and the others carried: a few of them)
   let recollect: Node[] | undefined;
   if (!inBodies) {
-    recollect = tree.rootNode.namedChildren.filter((st): st is Node => !!st && regions.some(([s, e]) => st.startIndex <= e && st.endIndex >= s));
-    if (recollect.length > RECOLLECT_MAX) recollect = undefined;
+    const touched = new Map<number, Node>();
+    for (const [s, e] of regions) for (const st of statementsIn(root, s, e, false)) touched.set(st.startIndex, st);
+    recollect = touched.size > RECOLLECT_MAX ? undefined : [...touched.values()].sort((a, b) => a.startIndex - b.startIndex);
   }
   const carry = inBodies || recollect ? { snapshot: prev.bindings.snapshot(), move, recollect } : undefined;
   const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false, carry);
@@ -272,9 +273,9 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
  * bracket can swallow the rest of the file into one) stands for the nodes it holds, so an edit re-queries the
  * statement it touches, not the ERROR. Found from s on: a module of 1,000 statements made a node of each per edit.
  */
-export function statementsIn(parent: Node, s: number, e: number, out: Node[] = []): Node[] {
+export function statementsIn(parent: Node, s: number, e: number, flattenErrors = true, out: Node[] = []): Node[] {
   const take = (c: Node) => {
-    if (c.type === 'ERROR') statementsIn(c, s, e, out);
+    if (flattenErrors && c.type === 'ERROR') statementsIn(c, s, e, true, out);
     else out.push(c);
   };
   // the first named child ending after s - 1 (one ending at s touches the span too), then its siblings; tree-sitter
