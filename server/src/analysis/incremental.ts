@@ -214,6 +214,10 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   // (a finding that ends before the first edit keeps its range: the text up to it is the same)
   let firstEdit = Infinity;
   for (const r of recs) for (const e of r.edits) firstEdit = Math.min(firstEdit, e.start);
+  // (after one edit, a finding starting past the line the edit ends on keeps its characters, and its lines move by
+  // the line breaks the edit added or removed: no line lookup, and no new range when there are none; a text
+  // with a CR is left to the line map, whose CR, LF and CRLF an edit can join or split)
+  const lineShift = oneEditLineShift(recs, meta.text, text);
   const carried: PartialRun['kept'] = [];
   for (const k of internalsOf(prev)) {
     if (k.end <= firstEdit) {
@@ -226,6 +230,11 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
     if (s === undefined || e === undefined) continue;
     k.start = s;
     k.end = e;
+    if (lineShift && s >= lineShift.from) {
+      const r = k.finding.range;
+      const d = lineShift.lines;
+      k.range = d === 0 ? r : { start: { line: r.start.line + d, character: r.start.character }, end: { line: r.end.line + d, character: r.end.character } };
+    }
     carried.push(k);
   }
   const longest = carried.reduce((n, k) => Math.max(n, k.end - k.start), 0);
@@ -300,6 +309,22 @@ export function statementsIn(parent: Node, s: number, e: number, flattenErrors =
 function fullAnalysisOf(grammar: PythonGrammar, text: string, opts: AnalyzeOptions, rules: readonly LoadedRule[]): () => Analysis {
   let memo: Analysis | undefined;
   return () => (memo ??= analyze(grammar, text, opts, rules));
+}
+
+/**
+ * For a single edit of a text without CR: where the first line after the one the edit ends on starts (new offsets),
+ * and how many lines the edit added (negative: removed).
+ */
+function oneEditLineShift(recs: { edits: { start: number; oldEnd: number; newEnd: number }[] }[], oldText: string, newText: string): { from: number; lines: number } | undefined {
+  if (recs.length !== 1 || recs[0].edits.length !== 1 || newText.includes('\r') || oldText.includes('\r')) return undefined;
+  const e = recs[0].edits[0];
+  const breaks = (t: string, from: number, to: number) => {
+    let n = 0;
+    for (let i = t.indexOf('\n', from); i >= 0 && i < to; i = t.indexOf('\n', i + 1)) n++;
+    return n;
+  };
+  const next = newText.indexOf('\n', e.newEnd);
+  return { from: next < 0 ? Infinity : next + 1, lines: breaks(newText, e.start, e.newEnd) - breaks(oldText, e.start, e.oldEnd) };
 }
 
 /**
