@@ -26,8 +26,10 @@ export interface Binding {
 }
 
 export class Scope {
-  private readonly own = new Map<string, Binding[]>();
-  private readonly wildcards: string[] = [];
+  // (made on first use: an edit carries every module-level definition over as a Scope, and most are never read
+  // before the next edit)
+  private own: Map<string, Binding[]> | undefined;
+  private wildcards: string[] | undefined;
   /**
    * Collects this scope's bindings on first use: function and class bodies are collected lazily, so an edit's
    * analysis pays for the module level and the scopes it resolves names in, not for the whole file.
@@ -55,11 +57,11 @@ export class Scope {
   }
   get bindings(): Map<string, Binding[]> {
     this.ensure();
-    return this.own;
+    return (this.own ??= new Map());
   }
   get wildcardModules(): string[] {
     this.ensure();
-    return this.wildcards;
+    return (this.wildcards ??= []);
   }
   get collected(): boolean {
     return !this.collector;
@@ -71,9 +73,10 @@ export class Scope {
     c();
   }
   add(b: Binding) {
-    const list = this.own.get(b.name);
+    const own = (this.own ??= new Map());
+    const list = own.get(b.name);
     if (list) list.push(b);
-    else this.own.set(b.name, [b]);
+    else own.set(b.name, [b]);
   }
 }
 
