@@ -163,8 +163,6 @@ export interface PartialRun {
   topReturns: Map<string, string | undefined>;
   /** the Bindings of this tree, when the caller built them already (incremental.ts compares them first) */
   bindings?: Bindings;
-  /** the top-level statements holding the roots (a root may be a statement in a class body) */
-  contexts?: Node[];
   /** the port markers of this text, when the caller scanned them already */
   markers?: PortMarker[];
   /** how often each rule needle occurs in this text (incremental.ts carries them over from the previous text) */
@@ -360,18 +358,10 @@ export class Analysis {
       if (c === undefined) memo[order] = c = this.contextFor(rules[order]) ?? null;
       return c ?? undefined;
     });
-    // a pattern rooted at the module (or at a class, when a root may be a statement of its body) cannot match
-    // inside a root: an incremental run queries the whole tree (the roots' top-level statements) with it, per rule
-    // below, and keeps what touches a root
-    const wideAt = (rule: LoadedRule): Node[] | undefined => {
-      const type = rootTypeOf(rule);
-      if (type === 'module') return [this.tree.rootNode];
-      // (a full analysis walks a class's body statement by statement too: fullUnits)
-      if (type === 'class_definition') return roots ? [...new Set(this.partial?.contexts ?? roots)] : [this.tree.rootNode];
-      return undefined;
-    };
-    const wide = rules.map(wideAt);
-    const rootedAbove = wide.map((w) => !!w);
+    // a pattern rooted at the module or at a class (a full analysis walks a class's body statement by statement:
+    // fullUnits) may not match inside any one unit or root: it is asked for per rule below (matchesFor), and an
+    // incremental run keeps what touches a root
+    const rootedAbove = rules.map((rule) => !!rootTypeOf(rule));
     if (combined) {
       // one walk of the tree (of each root) for every rule: each match goes to the rules whose query holds its pattern
       if (rules.some((_, i) => !rootedAbove[i] && ctxOf(i))) {
@@ -396,7 +386,7 @@ export class Analysis {
       if (!ctx) continue;
       const query = compiled(this.grammar, rule);
       let qms = matchesOf.get(query);
-      if (!qms) matchesOf.set(query, (qms = this.matchesFor(query, wide[order], roots, rootTypeOf(rule))));
+      if (!qms) matchesOf.set(query, (qms = this.matchesFor(query, rootTypeOf(rule), roots)));
       for (const qm of qms) {
         const { captures, all } = capturesOf(qm);
         this.consider(rule, order, ctx, captures, all, qm.captures[0]?.node, seen, rootedAbove[order] ? roots : undefined);
@@ -422,15 +412,15 @@ export class Analysis {
   }
 
   /**
-   * A rule's matches: in each root; or, for a pattern rooted above them (at the module, at a class), in the nodes
-   * `wide` gives. An incremental run needs only the matches that can touch a root: those whose pattern starts inside
-   * it, and those that start at one of its ancestors of the pattern's root type, asked for there alone (a start
-   * depth of 0), so the cursor does not walk a 1,000-method class for an edit in one of its methods
-   * (test_v3_auth.py: 2.3 of 3.4 ms per edit). A match found twice is one finding (`seen`).
+   * A rule's matches: in each root (or the whole tree); for a pattern rooted at the module or at a class, an
+   * incremental run needs only the matches that can touch a root: those whose pattern starts inside it, and those
+   * that start at one of its ancestors of that type, asked for there alone (a start depth of 0). So the cursor does
+   * not walk a 1,000-method class for an edit in one of its methods (test_v3_auth.py: 2.3 of 3.4 ms per edit). A
+   * match found twice is one finding (`seen`).
    */
-  private matchesFor(query: Query, wide: Node[] | undefined, roots: Node[] | undefined, rootType: string | undefined): QueryMatch[] {
-    if (!wide) return (roots ?? [this.tree.rootNode]).flatMap((r) => query.matches(r, MATCH_OPTIONS));
-    if (!roots || !rootType) return wide.flatMap((w) => query.matches(w, MATCH_OPTIONS));
+  private matchesFor(query: Query, rootType: string | undefined, roots: Node[] | undefined): QueryMatch[] {
+    if (!roots) return query.matches(this.tree.rootNode, MATCH_OPTIONS);
+    if (!rootType) return roots.flatMap((r) => query.matches(r, MATCH_OPTIONS));
     const out: QueryMatch[] = [];
     const asked = new Set<number>();
     for (const r of roots) {

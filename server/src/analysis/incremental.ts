@@ -258,7 +258,6 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
     topReturns: prev.topReturns,
     full: fullAnalysisOf(grammar, text, { ...opts, tree }, rules),
     bindings,
-    contexts: roots.map((r) => topOf.get(r) ?? r),
     markers,
     needleCounts: countsAfter(prev.needleCounts, prev.text, text, recs),
   };
