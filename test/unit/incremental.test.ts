@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
 import { analyze, moduleSignatures, type Analysis } from '../../server/src/analysis/engine';
 import { analyzeDocument, calledNames, Calls, lastFallback, statementsIn } from '../../server/src/analysis/incremental';
@@ -165,6 +167,35 @@ test('a finding after an edit on its own line (two statements on one line) is ca
     prev = inc;
   }
   assert.ok(incremental >= 3, `${incremental} of 4 incremental`);
+  prev.dispose();
+  store.dispose();
+});
+
+test('an incremental analysis does not keep the analyses before it alive', async () => {
+  // (a closure made where the module level is carried over kept that call's scope, the edit's offset map and through
+  // it the previous analysis: every analysis since the last full collection stayed in memory)
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const g = await grammar;
+  const settings = settingsFor('django');
+  const store = new DocumentStore(g);
+  const uri = 'file:///t/blog/big.py';
+  store.open(uri, 'python', 1, fixture());
+  let prev = analyzeDocument(g, store.get(uri)!, { settings, path: 'blog/big.py' }, RULES);
+  const first = new WeakRef(prev);
+  const body = store.get(uri)!.text.indexOf('    return ');
+  for (let i = 0; i < 6; i++) {
+    const lm = new LineMap(store.get(uri)!.text);
+    store.change(uri, i + 2, [{ range: { start: lm.position(body), end: lm.position(body) }, text: ' ' }]);
+    const next = analyzeDocument(g, store.get(uri)!, { settings, path: 'blog/big.py' }, RULES, prev);
+    assert.equal(lastFallback, '', `edit ${i} is incremental`);
+    assert.ok(next.bindings.carried, `edit ${i} carries the module level over`);
+    prev.dispose();
+    prev = next;
+  }
+  await new Promise((r) => setImmediate(r)); // (a WeakRef holds its target until the current job ends)
+  gc();
+  assert.equal(first.deref(), undefined, 'the first analysis is still reachable');
   prev.dispose();
   store.dispose();
 });
