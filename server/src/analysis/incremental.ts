@@ -215,9 +215,8 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   let firstEdit = Infinity;
   for (const r of recs) for (const e of r.edits) firstEdit = Math.min(firstEdit, e.start);
   // (after one edit, a finding starting past the line the edit ends on keeps its characters, and its lines move by
-  // the line breaks the edit added or removed: no line lookup, and no new range when there are none; a text
-  // with a CR is left to the line map, whose CR, LF and CRLF an edit can join or split)
-  const lineShift = oneEditLineShift(recs, meta.text, text);
+  // the lines the edit added or removed: no line lookup, and no new range when there are none)
+  const lineShift = oneEditLineShift(recs, prev.lines, LineMap.of(text));
   const carried: PartialRun['kept'] = [];
   for (const k of internalsOf(prev)) {
     if (k.end <= firstEdit) {
@@ -311,19 +310,15 @@ function fullAnalysisOf(grammar: PythonGrammar, text: string, opts: AnalyzeOptio
 }
 
 /**
- * For a single edit of a text without CR: where the first line after the one the edit ends on starts (new offsets),
- * and how many lines the edit added (negative: removed).
+ * For a single edit, from the line maps of the text before and after it: where the first line after the one the edit
+ * ends on starts (new offsets), and how many lines the edit added (negative: removed). Every line start from there
+ * on is read off text the edit left alone (the character before it too), so they pair up one to one with the old
+ * text's last ones, whatever CR, LF or CRLF the edit joined or split.
  */
-function oneEditLineShift(recs: { edits: { start: number; oldEnd: number; newEnd: number }[] }[], oldText: string, newText: string): { from: number; lines: number } | undefined {
-  if (recs.length !== 1 || recs[0].edits.length !== 1 || newText.includes('\r') || oldText.includes('\r')) return undefined;
-  const e = recs[0].edits[0];
-  const breaks = (t: string, from: number, to: number) => {
-    let n = 0;
-    for (let i = t.indexOf('\n', from); i >= 0 && i < to; i = t.indexOf('\n', i + 1)) n++;
-    return n;
-  };
-  const next = newText.indexOf('\n', e.newEnd);
-  return { from: next < 0 ? Infinity : next + 1, lines: breaks(newText, e.start, e.newEnd) - breaks(oldText, e.start, e.oldEnd) };
+function oneEditLineShift(recs: { edits: { start: number; oldEnd: number; newEnd: number }[] }[], before: LineMap, after: LineMap): { from: number; lines: number } | undefined {
+  if (recs.length !== 1 || recs[0].edits.length !== 1) return undefined;
+  const next = after.lineOf(recs[0].edits[0].newEnd) + 1;
+  return { from: next < after.lineCount ? after.lineStart(next) : Infinity, lines: after.lineCount - before.lineCount };
 }
 
 /**
