@@ -115,6 +115,21 @@ function normalize(q: string): string {
   return q;
 }
 
+/**
+ * The last names an attribute can end with to stand for one of `qnames`: normalize keeps what follows the prefix it
+ * replaces, so an attribute's last name is the qualified name's, or that of a key normalized to it
+ * ('flask.globals.session' for 'flask.session').
+ */
+export function attributeNamesFor(qnames: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const last = (q: string) => q.slice(q.lastIndexOf('.') + 1);
+  for (const q of qnames) {
+    out.add(last(q));
+    for (const [k, v] of Object.entries(NORMALIZE)) if (v === q) out.add(last(k));
+  }
+  return out;
+}
+
 const SCOPE_NODES = new Set(['function_definition', 'class_definition']);
 
 /** A node by its offsets and type: what outlives a tree. */
@@ -879,6 +894,37 @@ export class Bindings {
       for (const l of s.bindings.values()) list.push(...l);
     }
     return { list, wildcards };
+  }
+
+  /**
+   * The names that a binding visible in `units` (the module's, every class's, and those of the functions inside the
+   * units) makes stand for one of `qnames` (as resolve() says of a name it binds); undefined when a star import may
+   * bind any name. A name outside these resolves to none of them there.
+   */
+  namesBoundTo(qnames: ReadonlySet<string>, units: readonly Node[]): Set<string> | undefined {
+    // units are in document order and do not nest: a binary search finds the one a scope may lie in
+    const inUnit = (sc: Scope) => {
+      let lo = 0;
+      let hi = units.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const u = units[mid];
+        if (sc.end <= u.startIndex) hi = mid - 1;
+        else if (sc.start >= u.endIndex) lo = mid + 1;
+        else return u.startIndex <= sc.start && sc.end <= u.endIndex;
+      }
+      return false;
+    };
+    this.collectWhere((sc) => sc.kind === 'class' || inUnit(sc));
+    const { list, wildcards } = this.collectedBindings();
+    if (wildcards) return undefined;
+    const out = new Set<string>();
+    for (const b of list) {
+      if (out.has(b.name)) continue;
+      const q = this.resolveBinding(b);
+      if (q && qnames.has(normalize(q))) out.add(b.name);
+    }
+    return out;
   }
 
   /** Every import binding of the module scope (and nested scopes). */

@@ -8,6 +8,7 @@ import { moduleNameFor, type ModuleIndex } from './moduleIndex';
 import type { LoadedRule, RuleContext, RuleMatch } from './rule';
 import { LineMap } from './lineMap';
 import { frameworkUnits, statementUnits } from './frameworkNames';
+import { nameFinder } from './nameFinder';
 import { effectiveOrm, type Finding, type Fix, type FixTarget, type OffsetEdit, type PortMarker, type Settings, type Source } from './types';
 
 export interface AnalyzeOptions {
@@ -52,6 +53,9 @@ function compiled(grammar: PythonGrammar, rule: LoadedRule): Query {
   return q;
 }
 
+/** Whether a full analysis finds the rule's candidates by the names it refers to (rule.ts `refersTo`, nameFinder.ts). */
+const byName = (rule: LoadedRule) => !!rule.refersTo?.length;
+
 /** One query made of every rule's patterns: a full analysis walks the tree once for the whole rule set. */
 interface Combined {
   query: Query;
@@ -71,6 +75,7 @@ function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]): Comb
       // (no per-rule compile: a cold worker compiles the rule set once)
       const texts = new Map<string, number[]>();
       for (let i = 0; i < rules.length; i++) {
+        if (byName(rules[i])) continue; // found by their names in a full analysis, by their own query otherwise
         const list = texts.get(rules[i].query);
         if (list) list.push(i);
         else texts.set(rules[i].query, [i]);
@@ -362,12 +367,21 @@ export class Analysis {
     // fullUnits) may not match inside any one unit or root: it is asked for per rule below (matchesFor), and an
     // incremental run keeps what touches a root
     const rootedAbove = rules.map((rule) => !!rootTypeOf(rule));
+    // rules found by name (a full analysis with the combined query): those that apply, and their finder
+    const named = combined && !roots ? rules.flatMap((r, i) => (byName(r) && !rootedAbove[i] && ctxOf(i) ? [i] : [])) : [];
+    let finder: ((unit: Node) => Node[]) | undefined;
+    const byNameDone = new Array<boolean>(rules.length).fill(false);
     if (combined) {
       // one walk of the tree (of each root) for every rule: each match goes to the rules whose query holds its pattern
-      if (rules.some((_, i) => !rootedAbove[i] && ctxOf(i))) {
+      if (rules.some((r, i) => !rootedAbove[i] && !byName(r) && ctxOf(i)) || named.length) {
         // statement by statement: the matches of one are dropped before the next (keystone's test_v3_auth.py, 255K
         // characters: 265 -> 240 ms, peak RSS 165 -> 147 MB, against the whole file's matches at once)
-        for (const at of roots ?? this.fullUnits()) {
+        const units = roots ?? this.fullUnits();
+        if (named.length) {
+          finder = nameFinder(this.bindings, this.text, new Set(named.flatMap((i) => rules[i].refersTo!)), units);
+          if (finder) for (const i of named) byNameDone[i] = true;
+        }
+        for (const at of units) {
           if (!at) continue;
           for (const qm of combined.query.matches(at, MATCH_OPTIONS)) {
             const owners = combined.rulesOf[qm.patternIndex].filter((order) => !rootedAbove[order] && ctxOf(order));
@@ -375,13 +389,19 @@ export class Analysis {
             const { captures, all } = capturesOf(qm);
             for (const order of owners) this.consider(rules[order], order, ctxOf(order)!, captures, all, qm.captures[0]?.node, seen);
           }
+          if (!finder) continue;
+          for (const node of finder(at)) {
+            const captures = { finding: node };
+            const all = { finding: [node] };
+            for (const order of named) this.consider(rules[order], order, ctxOf(order)!, captures, all, node, seen);
+          }
         }
       }
     }
     const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
     for (let order = 0; order < rules.length; order++) {
       const rule = rules[order];
-      if (combined && !rootedAbove[order]) continue;
+      if (combined && !rootedAbove[order] && (!byName(rule) || byNameDone[order])) continue;
       const ctx = ctxOf(order);
       if (!ctx) continue;
       const query = compiled(this.grammar, rule);

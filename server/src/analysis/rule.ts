@@ -56,6 +56,14 @@ export interface RuleDef {
   needles: readonly string[];
   requires: Record<string, Requirement>;
   /**
+   * For a rule whose query captures any name or attribute as @finding (`[(identifier) (attribute)] @finding`): the
+   * qualified names such a finding stands for ('flask.g'). A full analysis then looks only at the names some binding
+   * makes stand for one of them and at the attributes ending in one of their last names (nameFinder.ts), instead of
+   * matching every name in the file; `requires` still decides. An incremental run, and a file with a star import,
+   * use the query.
+   */
+  refersTo?: readonly string[];
+  /**
    * Parameter names this rule may act on without their being bound to a framework object (a `request` parameter a
    * fix gave a view; `cls` in a model's classmethod). A full analysis queries only statements naming a
    * framework-bound name (engine.ts fullUnits) or one of these; the scan's partial parse keeps the top-level

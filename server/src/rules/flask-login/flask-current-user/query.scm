@@ -1,5 +1,4 @@
-(identifier) @finding
-
-(attribute
-  attribute: (identifier) @attr
-  (#eq? @attr "current_user")) @finding
+[
+  (identifier)
+  (attribute)
+] @finding

@@ -27,6 +27,7 @@ export default defineRule({
   message: 'Flask-Login `current_user` is the logged-in user: Django has `request.user`; FastAPI gets the user from a dependency parameter.',
   effortMinutes: 2,
   needles: ['current_user'],
+  refersTo: [FL_CURRENT_USER],
   requires: { finding: isUser },
   fixes: {
     django: {

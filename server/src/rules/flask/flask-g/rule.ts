@@ -63,6 +63,7 @@ export default defineRule({
   message: 'Flask\'s `g` holds values for the current request: store them on the request (`request.x` in Django, `request.state.x` in FastAPI).',
   effortMinutes: 3,
   needles: ['g'],
+  refersTo: ['flask.g'],
   requires: { finding: (q, n) => q === 'flask.g' && (n.type !== 'identifier' || isReference(n)) },
   fixes: {
     django: { title: 'Store it on the request', safe: true, apply: port('django') },

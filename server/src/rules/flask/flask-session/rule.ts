@@ -51,6 +51,7 @@ export default defineRule({
   message: 'Flask\'s `session` is per request: use `request.session` (Django\'s session framework, or Starlette\'s SessionMiddleware in FastAPI).',
   effortMinutes: 3,
   needles: ['session'],
+  refersTo: ['flask.session'],
   requires: { finding: (q, n) => q === 'flask.session' && (n.type !== 'identifier' || isReference(n)) },
   fixes: {
     django: { title: 'Use request.session', safe: true, apply: port('django') },
