@@ -61,6 +61,12 @@ const CASES: { what: string; text: string; rule: string; count: number }[] /* co
     rule: 'flask-current-user',
     count: 3,
   },
+  {
+    what: 'a closure, a class inside a function, an import inside a function',
+    text: 'from flask import session\n\n\ndef outer():\n    s = session\n\n    def inner():\n        return s["a"]\n\n    class Local:\n        held = s\n        again = held\n\n    return inner, Local\n\n\ndef late():\n    from flask import session as later\n    return later.get("b")\n',
+    rule: 'flask-session',
+    count: 5,
+  },
 ];
 
 const LOOK_ALIKES: { what: string; text: string }[] = [

@@ -70,6 +70,8 @@ test('the filter follows a function\'s import, class-level names and the attribu
     ['class-level chain', 'import flask\n\n\nclass Views:\n    bp = flask.Blueprint("v", __name__)\n    again = bp\n\n    @again.route("/a")\n    def a(self):\n        return "a"\n', 'flask-route'],
     // what setUp assigns to self.app, through a module-level factory, read by another method
     ['attribute of a factory', 'import unittest\nfrom flask import Flask\n\n\ndef make():\n    return Flask(__name__)\n\n\nclass T(unittest.TestCase):\n    def setUp(self):\n        self.app = make()\n\n    def test_a(self):\n        return self.app.test_client()\n', 'flask-test-client'],
+    // the same, annotated and continued over a line: the attribute assignment is still seen
+    ['annotated, continued attribute', 'import unittest\nfrom flask import Flask\n\n\ndef make():\n    return Flask(__name__)\n\n\nclass T(unittest.TestCase):\n    def setUp(self):\n        self.app: "App" \\\n            = make()\n\n    def test_a(self):\n        return self.app.test_client()\n', 'flask-test-client'],
   ];
   for (const [what, text, rule] of cases) {
     const a = analyze(g, text, { settings, path: 'app.py' }, RULES);

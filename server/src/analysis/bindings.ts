@@ -3,6 +3,7 @@
 // `class User(db.Model)`, and names imported from the project's own modules (through a ModuleIndex).
 import type { Node, Tree } from '../parsing/python';
 import { absoluteImport, FACTORY, type ModuleIndex } from './moduleIndex';
+import { wordsRe } from './words';
 
 export type BindingKind = 'import' | 'from-import' | 'assign' | 'def' | 'class' | 'param' | 'other';
 
@@ -778,7 +779,17 @@ export class Bindings {
     return this.returnsOf(b.def) ?? '';
   }
 
+  private returns = new Map<number, string | undefined>();
+
   returnsOf(def: Node): string | undefined {
+    // (asked by namesBoundTo, the engine's collectTopReturns and every call of the function that is resolved)
+    if (this.returns.has(def.id)) return this.returns.get(def.id);
+    const q = this.returnsUncached(def);
+    this.returns.set(def.id, q);
+    return q;
+  }
+
+  private returnsUncached(def: Node): string | undefined {
     const body = def.childForFieldName('body');
     if (!body) return undefined;
     for (const r of body.descendantsOfType('return_statement')) {
@@ -900,8 +911,14 @@ export class Bindings {
    * The names that a binding visible in `units` (the module's, every class's, and those of the functions inside the
    * units) makes stand for one of `qnames` (as resolve() says of a name it binds); undefined when a star import may
    * bind any name. A name outside these resolves to none of them there.
+   *
+   * A function's bindings are collected only when its text names a trigger: a name found so far, an attribute's last
+   * name (`attrs`), `import`, or a module-level function that returns one of `qnames`. A binding whose dependencies
+   * name none of these cannot stand for one of them; a closure's name found in a function is a trigger for the
+   * functions inside it in the next round. (Collecting every function in the units cost half of what finding by
+   * name saved.)
    */
-  namesBoundTo(qnames: ReadonlySet<string>, units: readonly Node[]): Set<string> | undefined {
+  namesBoundTo(qnames: ReadonlySet<string>, units: readonly Node[], attrs: ReadonlySet<string>): Set<string> | undefined {
     // units are in document order and do not nest: a binary search finds the one a scope may lie in
     const inUnit = (sc: Scope) => {
       let lo = 0;
@@ -915,16 +932,42 @@ export class Bindings {
       }
       return false;
     };
-    this.collectWhere((sc) => sc.kind === 'class' || inUnit(sc));
-    const { list, wildcards } = this.collectedBindings();
-    if (wildcards) return undefined;
+    const inFunction = (sc: Scope) => {
+      for (let p = sc.parent; p; p = p.parent) if (p.kind === 'function') return true;
+      return false;
+    };
+    this.collectWhere((sc) => sc.kind === 'class' && !inFunction(sc));
     const out = new Set<string>();
-    for (const b of list) {
-      if (out.has(b.name)) continue;
-      const q = this.resolveBinding(b);
-      if (q && qnames.has(normalize(q))) out.add(b.name);
+    const triggers = new Set<string>([...attrs, 'import']);
+    const done = new Set<Scope>();
+    const stands = (q: string | undefined) => !!q && qnames.has(normalize(q));
+    for (;;) {
+      let wildcards = false;
+      for (const sc of [this.module, ...this.scopes.values()]) {
+        if (!sc.collected || done.has(sc)) continue;
+        done.add(sc);
+        if (sc.wildcardModules.length) wildcards = true;
+        for (const [name, list] of sc.bindings) {
+          for (const b of list) {
+            if (!out.has(name) && stands(this.resolveBinding(b))) {
+              out.add(name);
+              triggers.add(name);
+            }
+            // a module-level function whose call stands for one (`store()` returning flask.g)
+            if (sc === this.module && b.kind === 'def' && b.def && stands(this.returnsOf(b.def))) triggers.add(name);
+          }
+        }
+      }
+      if (wildcards) return undefined;
+      const re = wordsRe(triggers);
+      let more = false;
+      this.collectWhere((sc) => {
+        if (sc.kind === 'module' || done.has(sc) || !inUnit(sc) || !re.test(this.text.slice(sc.start, sc.end))) return false;
+        more = true;
+        return true;
+      });
+      if (!more) return out;
     }
-    return out;
   }
 
   /** Every import binding of the module scope (and nested scopes). */

@@ -44,6 +44,12 @@ export function isFrameworkName(q: string | undefined): boolean {
   return !!q && FRAMEWORK_ROOT.test(q.startsWith(FACTORY) ? q.slice(FACTORY.length) : q);
 }
 
+/**
+ * What the text of an `x.name = value` holds: a dot, a name, perhaps an annotation (`x.name: T = value`), then an
+ * `=` that is not `==` (spaces and line continuations between).
+ */
+const ATTRIBUTE_ASSIGNMENT = /\.\s*[\p{L}_][\p{L}\p{N}_]*[\s\\]*(?::[^=]*)?=(?!=)/u;
+
 const attrQueries = new WeakMap<PythonGrammar, Query>();
 /** Every `x.name = value` under the node. */
 function attributeAssignments(grammar: PythonGrammar, at: Node): { name: string; value: Node }[] {
@@ -90,6 +96,8 @@ export function frameworkUnits(grammar: PythonGrammar, bindings: Bindings, text:
     unitText.forEach((t, i) => {
       if (hit[i] || !re.test(t)) return;
       hit[i] = true;
+      // (the query walks the whole unit: most units assign no attribute)
+      if (!ATTRIBUTE_ASSIGNMENT.test(t)) return;
       for (const a of attributeAssignments(grammar, units[i])) deps.push({ name: a.name, text: textOf(text, [a.value]) });
     });
     const all = deps.length > tested ? wordsRe(names) : re;

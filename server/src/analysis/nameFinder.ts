@@ -17,9 +17,9 @@ export function nameFinder(
   qnames: ReadonlySet<string>,
   units: readonly Node[],
 ): ((unit: Node) => Node[]) | undefined {
-  const names = bindings.namesBoundTo(qnames, units);
-  if (!names) return undefined;
   const attrs = attributeNamesFor(qnames);
+  const names = bindings.namesBoundTo(qnames, units, attrs);
+  if (!names) return undefined;
   const re = wordsRe([...names, ...attrs], { flags: 'g' });
   return (unit) => {
     const out: Node[] = [];
