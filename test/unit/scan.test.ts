@@ -11,6 +11,8 @@ import { loadProject, analyzeFile } from '../../server/src/workspace/project';
 import { plainFinding } from '../../server/src/workspace/scanCore';
 import { textImports } from '../../server/src/workspace/prefilter';
 import { Pool } from '../../server/src/workspace/pool';
+import { sha1 } from '../../server/src/workspace/cache';
+import * as crypto from 'node:crypto';
 import { ModuleIndex, moduleNameFor, type ModuleSummary } from '../../server/src/analysis/moduleIndex';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -300,8 +302,6 @@ test('a file the parser must not see is skipped with its reason, in this thread 
 });
 
 test('the cache hash is the SHA-1 of the UTF-8 text, for a string as for its bytes', async () => {
-  const { sha1 } = await import('../../server/src/workspace/cache');
-  const crypto = await import('node:crypto');
   for (const s of ['', 'from flask import g\n', 'é = "ß\u{1F600}"\r\n']) {
     const want = crypto.createHash('sha1').update(Buffer.from(s, 'utf8')).digest('hex');
     assert.equal(sha1(s), want);
