@@ -26,7 +26,7 @@ const smoke = args.includes('--smoke');
 const corpusRoot = arg('--corpus')!;
 const repo = arg('--repo')!;
 const cacheBase = arg('--cache')!;
-const RUNS = smoke ? 1 : Number(arg('--runs') ?? 3);
+const RUNS = smoke ? 1 : Number(arg('--runs') ?? 5);
 const settings = DEFAULT_SETTINGS;
 
 const median = (xs: number[]) => {
