@@ -308,3 +308,31 @@ test('the cache hash is the SHA-1 of the UTF-8 text, for a string as for its byt
     assert.equal(sha1(Buffer.from(s, 'utf8')), want);
   }
 });
+
+test('rescans reuse the folder listings of unchanged folders and still see a file added to one', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-rescan-'));
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-rescan-cache-'));
+  try {
+    const view = (name: string) => `from flask import request\n\n\ndef ${name}():\n    return request.args.get("q")\n`;
+    fs.mkdirSync(path.join(root, 'app', 'views'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'app', 'views', 'a.py'), view('a'));
+    const past = new Date(Date.now() - 60_000);
+    for (const d of ['', 'app', 'app/views']) fs.utimesSync(path.join(root, d), past, past);
+    for (const f of ['app/views/a.py']) fs.utimesSync(path.join(root, f), past, past);
+    const settings = settingsFor('django');
+    const scan = async () => {
+      const r = await scanWorkspace(root, { settings, cacheDir, threads: 1 });
+      return r.files.filter((f) => f.findings.length).map((f) => f.rel).sort();
+    };
+    assert.deepEqual(await scan(), ['app/views/a.py']); // no cache: every folder read
+    assert.deepEqual(await scan(), ['app/views/a.py']); // a rescan: listings recorded
+    assert.deepEqual(await scan(), ['app/views/a.py']); // listings reused
+    fs.writeFileSync(path.join(root, 'app', 'views', 'b.py'), view('b'));
+    assert.deepEqual(await scan(), ['app/views/a.py', 'app/views/b.py']);
+    fs.rmSync(path.join(root, 'app', 'views', 'a.py'));
+    assert.deepEqual(await scan(), ['app/views/b.py']);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+});

@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_SELECTION, listFiles, walkFiles, type FileSelection } from '../../server/src/workspace/files';
+import { createRequire } from 'node:module';
+import { DEFAULT_SELECTION, listFiles, walkFiles, type FileSelection, type WalkMemo } from '../../server/src/workspace/files';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
 
-async function same(root: string, sel: FileSelection = DEFAULT_SELECTION) {
+async function same(root: string, sel: FileSelection = DEFAULT_SELECTION, memo?: WalkMemo) {
   const a = await listFiles(root, sel);
-  const b = walkFiles(root, sel);
+  const b = walkFiles(root, sel, memo);
   assert.deepEqual(b.files, a.files);
   const bySkip = (x: { file: string }, y: { file: string }) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0);
   assert.deepEqual(b.skipped, [...a.skipped].sort(bySkip));
@@ -48,6 +49,61 @@ test('walkFiles equals listFiles on a tree with excludes, .gitignore, dot direct
     await same(root, { include: ['pkg/**/*.py', '*.py'], exclude: ['**/deep/**'], maxFileSize: 2_000_000 });
     await same(root, { include: ['**/*.py', '.hidden/*.py'], exclude: [], maxFileSize: 2_000_000 });
     await same(root, { include: ['**/*.py'], exclude: ['gen/*.py', 'a'], maxFileSize: 2_000_000 });
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a walk with the last walk\'s listings reads only the folders that changed, and selects what listFiles selects', async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-walk-memo-'));
+  try {
+    const put = (rel: string, text = 'x = 1\n') => {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), text);
+    };
+    for (const f of ['a.py', 'pkg/m.py', 'pkg/sub/x.py', 'other/y.py', 'gen/skip_me.py']) put(f);
+    put('.gitignore', '*skip_me.py\n');
+    // every folder as if last changed a minute ago, older than the trust window
+    const past = (rel: string) => {
+      const when = new Date(Date.now() - 60_000);
+      fs.utimesSync(path.join(root, rel), when, when);
+    };
+    const folders = ['', 'pkg', 'pkg/sub', 'other', 'gen'];
+    folders.forEach(past);
+    // (the module object files.ts calls through, not this file's import wrapper)
+    const readdir = t.mock.method(createRequire(__filename)('node:fs') as typeof fs, 'readdirSync');
+    const memo: WalkMemo = { dirs: new Map() };
+    assert.ok(!(await same(root, DEFAULT_SELECTION, memo)).files.includes('gen/skip_me.py'), 'ignored by .gitignore');
+    const first = readdir.mock.callCount();
+    assert.ok(first >= folders.length, `${first} readdirs`);
+    // (listFiles reads folders too: count walkFiles's own calls)
+    const walkReads = () => {
+      const before = readdir.mock.callCount();
+      walkFiles(root, DEFAULT_SELECTION, memo);
+      return readdir.mock.callCount() - before;
+    };
+    assert.equal(walkReads(), 0, 'nothing changed: no folder is read');
+    // a file added in one folder, one deleted in another, a new folder: those folders (and only those) are read
+    put('pkg/sub/new.py');
+    fs.rmSync(path.join(root, 'other/y.py'));
+    put('fresh/z.py');
+    await same(root, DEFAULT_SELECTION, memo);
+    const b = walkFiles(root, DEFAULT_SELECTION, memo);
+    assert.ok(b.files.includes('pkg/sub/new.py') && b.files.includes('fresh/z.py') && !b.files.includes('other/y.py'), JSON.stringify(b.files));
+    // changed within the trust window: read every time until they are older
+    assert.equal(walkReads(), 4, 'the root (new folder), pkg/sub, other and fresh are read again');
+    ['', 'pkg/sub', 'other', 'fresh'].forEach(past);
+    walkReads(); // listed after their (past) mtimes: trusted from the next walk on
+    assert.equal(walkReads(), 0);
+    // a changed .gitignore selects differently: everything is read again
+    fs.writeFileSync(path.join(root, '.gitignore'), '');
+    past('');
+    await same(root, DEFAULT_SELECTION, memo);
+    assert.ok(walkFiles(root, DEFAULT_SELECTION, memo).files.includes('gen/skip_me.py'));
+    // a removed folder is forgotten
+    fs.rmSync(path.join(root, 'fresh'), { recursive: true });
+    await same(root, DEFAULT_SELECTION, memo);
+    assert.ok(![...memo.dirs.keys()].some((d) => d.endsWith('fresh')), [...memo.dirs.keys()].join());
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -12,11 +12,14 @@ import { LineMap } from '../analysis/lineMap';
 import type { LoadedRule } from '../analysis/rule';
 import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
-import { DEFAULT_SELECTION, readText, walkFiles, type FileSelection, type Skipped } from './files';
+import { DEFAULT_SELECTION, readText, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
 import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
 import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
+
+/** The folder listings of the last walk of each root, per cache directory (only rescans use them). */
+const walkMemos = new Map<string, WalkMemo>();
 
 export type { PlainFinding } from './scanCore';
 
@@ -123,11 +126,17 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
 
   // ---- list
   // one readdir walk (the selection of files.ts listFiles), with the size and mtime of every selected file
-  const listed = walkFiles(root, opts.selection ?? DEFAULT_SELECTION);
+  // a rescan (a cache to compare with) reuses the folder listings of the last walk of the root where the folders are
+  // unchanged (files.ts WalkMemo); a scan without a cache lists everything
+  const cache = opts.cacheDir ? loadCache(opts.cacheDir, root) : undefined;
+  const memoKey = opts.cacheDir ? `${path.resolve(opts.cacheDir)}\0${path.resolve(root)}` : '';
+  let memo = cache ? walkMemos.get(memoKey) : undefined;
+  if (cache && !memo) walkMemos.set(memoKey, (memo = { dirs: new Map() }));
+  if (!cache) walkMemos.delete(memoKey);
+  const listed = walkFiles(root, opts.selection ?? DEFAULT_SELECTION, memo);
   stats.listed = listed.files.length;
   stats.ms.list = performance.now() - t0;
   const skipped = [...listed.skipped];
-  const cache = opts.cacheDir ? loadCache(opts.cacheDir, root) : undefined;
   const old = cache?.files ?? {};
   const trustBefore = (cache?.savedAt ?? 0) - 2000; // a file modified this close to the last save is re-read
   const entries: Record<string, CacheEntry> = {};
