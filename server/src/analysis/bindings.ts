@@ -131,6 +131,12 @@ export function attributeNamesFor(qnames: Iterable<string>): Set<string> {
   return out;
 }
 
+/** Whether a scope lies inside a function (its names are read only there). */
+function insideFunction(sc: Scope): boolean {
+  for (let p = sc.parent; p; p = p.parent) if (p.kind === 'function') return true;
+  return false;
+}
+
 const SCOPE_NODES = new Set(['function_definition', 'class_definition']);
 
 /** A node by its offsets and type: what outlives a tree. */
@@ -885,11 +891,7 @@ export class Bindings {
       const n = root.descendantForIndex(m.index, m.index + 6);
       if (n) this.scopeOf(n);
     }
-    const inFunction = (sc: Scope) => {
-      for (let p = sc.parent; p; p = p.parent) if (p.kind === 'function') return true;
-      return false;
-    };
-    this.collectWhere((sc) => sc.kind === 'class' && !inFunction(sc));
+    this.collectWhere((sc) => sc.kind === 'class' && !insideFunction(sc));
   }
 
   /**
@@ -932,11 +934,7 @@ export class Bindings {
       }
       return false;
     };
-    const inFunction = (sc: Scope) => {
-      for (let p = sc.parent; p; p = p.parent) if (p.kind === 'function') return true;
-      return false;
-    };
-    this.collectWhere((sc) => sc.kind === 'class' && !inFunction(sc));
+    this.collectWhere((sc) => sc.kind === 'class' && !insideFunction(sc));
     const out = new Set<string>();
     const triggers = new Set<string>([...attrs, 'import']);
     const done = new Set<Scope>();

@@ -23,16 +23,21 @@ export function nameFinder(
   const re = wordsRe([...names, ...attrs], { flags: 'g' });
   return (unit) => {
     const out: Node[] = [];
-    re.lastIndex = unit.startIndex;
-    for (let m = re.exec(text); m && m.index < unit.endIndex; m = re.exec(text)) {
-      const end = m.index + m[0].length;
-      const id = unit.descendantForIndex(m.index, end);
+    // the unit's own text: a search of the whole text would run past the unit to the next word, as far as the end of
+    // the file for each of a thousand units that name none (a unit starts and ends at a token: no word is cut)
+    const base = unit.startIndex;
+    const src = text.slice(base, unit.endIndex);
+    re.lastIndex = 0;
+    for (let m = re.exec(src); m; m = re.exec(src)) {
+      const start = base + m.index;
+      const end = start + m[0].length;
+      const id = unit.descendantForIndex(start, end);
       // (a word in a string or a comment is no identifier)
-      if (!id || id.type !== 'identifier' || id.startIndex !== m.index || id.endIndex !== end) continue;
+      if (!id || id.type !== 'identifier' || id.startIndex !== start || id.endIndex !== end) continue;
       if (names.has(m[0])) out.push(id);
       if (attrs.has(m[0])) {
         const p = id.parent;
-        if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === m.index) out.push(p);
+        if (p?.type === 'attribute' && p.childForFieldName('attribute')?.startIndex === start) out.push(p);
       }
     }
     return out;
