@@ -14,6 +14,20 @@ import type { LoadedRule } from '../../server/src/analysis/rule';
 const BY_QUERY: LoadedRule[] = RULES.map((r) => ({ ...r, refersTo: undefined }));
 const NAMED = new Set(RULES.filter((r) => r.refersTo?.length).map((r) => r.id));
 
+/** A text's findings found by name, after checking they are those found by query. */
+function bothWays(g: Awaited<typeof grammar>, text: string, opts: Parameters<typeof analyze>[2], what: string) {
+  const named = analyze(g, text, opts, RULES);
+  const queried = analyze(g, text, opts, BY_QUERY);
+  try {
+    const found = named.findings.map(plainFinding);
+    assert.deepEqual(found, queried.findings.map(plainFinding), what);
+    return found;
+  } finally {
+    named.dispose();
+    queried.dispose();
+  }
+}
+
 test('the rules found by name are the ones whose query captures any name or attribute', () => {
   assert.ok(NAMED.size >= 3, [...NAMED].join());
   for (const r of RULES.filter((x) => NAMED.has(x.id))) {
@@ -27,14 +41,9 @@ test('on every example file and rule fixture, for every target, finding by name 
   let compared = 0;
   let files = 0;
   for await (const { file, text, opts } of exampleAndFixtureCases()) {
-    const named = analyze(g, text, opts, RULES);
-    const queried = analyze(g, text, opts, BY_QUERY);
-    const a = named.findings.map(plainFinding);
-    assert.deepEqual(a, queried.findings.map(plainFinding), `${file} (${opts.settings.target}, ${opts.settings.ormTarget})`);
-    compared += a.filter((f) => NAMED.has(f.rule)).length;
+    const found = bothWays(g, text, opts, `${file} (${opts.settings.target}, ${opts.settings.ormTarget})`);
+    compared += found.filter((f) => NAMED.has(f.rule)).length;
     files++;
-    named.dispose();
-    queried.dispose();
   }
   assert.ok(files > 600, `${files} files`);
   assert.ok(compared > 100, `${compared} findings of the rules found by name`);
@@ -84,13 +93,8 @@ for (const target of ['django', 'fastapi'] as const) {
     const g = await grammar;
     const settings = settingsFor(target);
     for (const c of CASES) {
-      const named = analyze(g, c.text, { settings, path: 'app.py' }, RULES);
-      const queried = analyze(g, c.text, { settings, path: 'app.py' }, BY_QUERY);
-      const got = named.findings.map(plainFinding);
-      assert.deepEqual(got, queried.findings.map(plainFinding), c.what);
+      const got = bothWays(g, c.text, { settings, path: 'app.py' }, c.what);
       assert.ok(got.filter((f) => f.rule === c.rule).length >= c.count, `${c.what}: ${JSON.stringify(got.map((f) => [f.rule, c.text.slice(f.start, f.end)]))}`);
-      named.dispose();
-      queried.dispose();
     }
   });
 }
@@ -99,12 +103,8 @@ test('look-alike names are not flagged, by name or by query', async () => {
   const g = await grammar;
   const settings = settingsFor('django');
   for (const c of LOOK_ALIKES) {
-    const named = analyze(g, c.text, { settings, path: 'app.py' }, RULES);
-    const queried = analyze(g, c.text, { settings, path: 'app.py' }, BY_QUERY);
-    assert.deepEqual(named.findings.map(plainFinding), queried.findings.map(plainFinding), c.what);
-    assert.deepEqual(named.findings.filter((f) => NAMED.has(f.rule)).map((f) => c.text.slice(f.start, f.end)), [], c.what);
-    named.dispose();
-    queried.dispose();
+    const found = bothWays(g, c.text, { settings, path: 'app.py' }, c.what);
+    assert.deepEqual(found.filter((f) => NAMED.has(f.rule)).map((f) => c.text.slice(f.start, f.end)), [], c.what);
   }
 });
 
