@@ -15,7 +15,7 @@ import type { Tree } from '../parsing/python';
 import { readText } from '../workspace/files';
 import { occurrenceIds } from '../workspace/occurrence';
 import { buildSnapshot, computeProgress, type LiveOccurrence, type ProgressResult } from '../workspace/progress';
-import { scanWorkspace, type PlainFinding } from '../workspace/scan';
+import { forgetFolderListings, scanWorkspace, type PlainFinding } from '../workspace/scan';
 import { sha1 } from '../workspace/cache';
 import { readState, renameIds, STATE_DIR, STATE_FILE, writeState, type PortState } from '../workspace/state';
 import { fsPathOf, type Folder } from './folders';
@@ -350,6 +350,7 @@ export class Checklist implements ServiceListener {
     }
     for (const [m, list] of byFolder) {
       if (list.length > RESCAN_ABOVE || m.scanning) {
+        forgetFolderListings(m.root);
         void this.rescan(m);
         continue;
       }

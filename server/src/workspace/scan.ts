@@ -21,6 +21,15 @@ import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 /** The folder listings of the last walk of each root, per cache directory (only rescans use them). */
 const walkMemos = new Map<string, WalkMemo>();
 
+/**
+ * Drops the folder listings kept for a root: its next scan reads every folder. For a rescan a file watcher asked for
+ * (created or deleted files), so that a file system whose folder mtimes lag cannot hide them.
+ */
+export function forgetFolderListings(root: string) {
+  const suffix = `\0${path.resolve(root)}`;
+  for (const k of [...walkMemos.keys()]) if (k.endsWith(suffix)) walkMemos.delete(k);
+}
+
 export type { PlainFinding } from './scanCore';
 
 /**
