@@ -89,12 +89,6 @@ export interface WalkedFiles {
 }
 
 /**
- * The same selection as listFiles (include/exclude globs as fast-glob applies them: dot segments only where a
- * pattern names them, symbolic links neither listed nor followed; the folder's .gitignore; maxFileSize), in one
- * synchronous directory walk (readdir with file types; one stat per selected file, for size and mtime).
- * test/unit/walk.test.ts compares both. Skipped files come sorted.
- */
-/**
  * What a walk saw of each folder, for the next walk of the same root: a folder whose mtime is what it was, and older
  * than its listing by the trust window, has the same entries (creating, deleting or renaming one sets the folder's
  * mtime), so its selected files and subfolders are taken from here with one stat instead of a readdir and the
@@ -107,9 +101,18 @@ export interface WalkMemo {
   dirs: Map<string, { mtimeMs: number; listedAt: number; files: string[]; dirs: string[] }>;
 }
 
-/** A folder changed this close to its listing may change again within the same mtime: it is read again. */
-const LISTING_TRUST_MS = 2000;
+/**
+ * A file or folder changed this close to when it was last read may change again within the same mtime: it is read
+ * again (the scan's cache entries, and a walk's folder listings).
+ */
+export const MTIME_TRUST_MS = 2000;
 
+/**
+ * The same selection as listFiles (include/exclude globs as fast-glob applies them: dot segments only where a
+ * pattern names them, symbolic links neither listed nor followed; the folder's .gitignore; maxFileSize), in one
+ * synchronous directory walk (readdir with file types; one stat per selected file, for size and mtime).
+ * test/unit/walk.test.ts compares both. Skipped files come sorted. `memo`: the listings of the last walk of this root (WalkMemo).
+ */
 export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION, memo?: WalkMemo): WalkedFiles {
   const gi = path.join(root, '.gitignore');
   const giText = fs.existsSync(gi) ? fs.readFileSync(gi, 'utf8') : undefined;
@@ -126,8 +129,8 @@ export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION, 
     if (memo.key !== key) memo.dirs.clear();
     memo.key = key;
   }
-  /** The selected files and the subfolders to walk of a folder: read, or the memo's when the folder is unchanged. */
   const visited = new Set<string>();
+  /** The selected files and the subfolders to walk of a folder: read, or the memo's when the folder is unchanged. */
   const listing = (dir: string, rel: string): { files: string[]; dirs: string[] } | undefined => {
     let mtimeMs = -1;
     if (memo) {
@@ -140,7 +143,7 @@ export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION, 
       }
       mtimeMs = st.mtimeMs;
       const known = memo.dirs.get(dir);
-      if (known && known.mtimeMs === mtimeMs && mtimeMs < known.listedAt - LISTING_TRUST_MS) return known;
+      if (known && known.mtimeMs === mtimeMs && mtimeMs < known.listedAt - MTIME_TRUST_MS) return known;
     }
     const listedAt = Date.now();
     let ents: fs.Dirent[];

@@ -12,7 +12,7 @@ import { LineMap } from '../analysis/lineMap';
 import type { LoadedRule } from '../analysis/rule';
 import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
-import { DEFAULT_SELECTION, readText, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
+import { DEFAULT_SELECTION, MTIME_TRUST_MS, readText, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
 import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
 import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
@@ -147,7 +147,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   stats.ms.list = performance.now() - t0;
   const skipped = [...listed.skipped];
   const old = cache?.files ?? {};
-  const trustBefore = (cache?.savedAt ?? 0) - 2000; // a file modified this close to the last save is re-read
+  const trustBefore = (cache?.savedAt ?? 0) - MTIME_TRUST_MS; // a file modified this close to the last save is re-read
   const entries: Record<string, CacheEntry> = {};
   const texts = new Map<string, string>();
 
