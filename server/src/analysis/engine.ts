@@ -370,17 +370,13 @@ export class Analysis {
     // rules found by name (a full analysis with the combined query): those that apply, and their finder
     const named = combined && !roots ? rules.flatMap((r, i) => (byName(r) && !rootedAbove[i] && ctxOf(i) ? [i] : [])) : [];
     let finder: ((unit: Node) => Node[]) | undefined;
-    const byNameDone = new Array<boolean>(rules.length).fill(false);
     if (combined) {
       // one walk of the tree (of each root) for every rule: each match goes to the rules whose query holds its pattern
       if (rules.some((r, i) => !rootedAbove[i] && !byName(r) && ctxOf(i)) || named.length) {
         // statement by statement: the matches of one are dropped before the next (keystone's test_v3_auth.py, 255K
         // characters: 265 -> 240 ms, peak RSS 165 -> 147 MB, against the whole file's matches at once)
         const units = roots ?? this.fullUnits();
-        if (named.length) {
-          finder = nameFinder(this.bindings, this.text, new Set(named.flatMap((i) => rules[i].refersTo!)), units);
-          if (finder) for (const i of named) byNameDone[i] = true;
-        }
+        if (named.length) finder = nameFinder(this.bindings, this.text, new Set(named.flatMap((i) => rules[i].refersTo!)), units);
         for (const at of units) {
           if (!at) continue;
           for (const qm of combined.query.matches(at, MATCH_OPTIONS)) {
@@ -401,7 +397,8 @@ export class Analysis {
     const matchesOf = new Map<Query, ReturnType<Query['matches']>>();
     for (let order = 0; order < rules.length; order++) {
       const rule = rules[order];
-      if (combined && !rootedAbove[order] && (!byName(rule) || byNameDone[order])) continue;
+      // (a rule found by name falls back to its query when no finder could be made: an edit's roots, a star import)
+      if (combined && !rootedAbove[order] && (!byName(rule) || (finder && named.includes(order)))) continue;
       const ctx = ctxOf(order);
       if (!ctx) continue;
       const query = compiled(this.grammar, rule);
