@@ -9,6 +9,8 @@ import type { LoadedRule, RuleContext, RuleMatch } from './rule';
 import { LineMap } from './lineMap';
 import { frameworkUnits, statementUnits } from './frameworkNames';
 import { nameFinder } from './nameFinder';
+import { byName, combinedFor } from './combinedQuery';
+import { checksHold } from './queryPatterns';
 import { effectiveOrm, type Finding, type Fix, type FixTarget, type OffsetEdit, type PortMarker, type Settings, type Source } from './types';
 
 export interface AnalyzeOptions {
@@ -51,61 +53,6 @@ function compiled(grammar: PythonGrammar, rule: LoadedRule): Query {
   let q = m.get(rule.query);
   if (!q) m.set(rule.query, (q = grammar.query(rule.query)));
   return q;
-}
-
-/** Whether a full analysis finds the rule's candidates by the names it refers to (rule.ts `refersTo`, nameFinder.ts). */
-const byName = (rule: LoadedRule) => !!rule.refersTo?.length;
-
-/** One query made of every rule's patterns: a full analysis walks the tree once for the whole rule set. */
-interface Combined {
-  query: Query;
-  /** combined pattern index → indices (in the rule list) of the rules whose query holds that pattern */
-  rulesOf: number[][];
-}
-const combinedCache = new WeakMap<PythonGrammar, WeakMap<readonly LoadedRule[], Combined | null>>();
-
-function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]): Combined | undefined {
-  let m = combinedCache.get(grammar);
-  if (!m) combinedCache.set(grammar, (m = new WeakMap()));
-  let c = m.get(rules);
-  if (c === undefined) {
-    c = null;
-    try {
-      // rules with the same query text share its patterns; a pattern belongs to the text whose bytes hold its start
-      // (no per-rule compile: a cold worker compiles the rule set once)
-      const texts = new Map<string, number[]>();
-      for (let i = 0; i < rules.length; i++) {
-        if (byName(rules[i])) continue; // found by their names in a full analysis, by their own query otherwise
-        const list = texts.get(rules[i].query);
-        if (list) list.push(i);
-        else texts.set(rules[i].query, [i]);
-      }
-      const source: string[] = [];
-      const spans: { end: number; rules: number[] }[] = [];
-      const utf8 = new TextEncoder();
-      let bytes = 0;
-      for (const [text, list] of texts) {
-        source.push(text, '\n');
-        bytes += utf8.encode(text).length + 1;
-        spans.push({ end: bytes, rules: list });
-      }
-      const query = grammar.query(source.join(''));
-      const rulesOf: number[][] = [];
-      let s = 0;
-      for (let p = 0; p < query.patternCount(); p++) {
-        const at = query.startIndexForPattern(p);
-        while (s < spans.length && at >= spans[s].end) s++;
-        if (s === spans.length) break;
-        rulesOf.push(spans[s].rules);
-      }
-      if (rulesOf.length === query.patternCount()) c = { query, rulesOf };
-      else query.delete();
-    } catch {
-      c = null; // a rule's query that does not compile: the per-rule path reports it as before
-    }
-    m.set(rules, c);
-  }
-  return c ?? undefined;
 }
 
 /** A match's first node per capture name, and every node per name (quantified captures). */
@@ -380,10 +327,15 @@ export class Analysis {
         for (const at of units) {
           if (!at) continue;
           for (const qm of combined.query.matches(at, MATCH_OPTIONS)) {
-            const owners = combined.rulesOf[qm.patternIndex].filter((order) => !rootedAbove[order] && ctxOf(order));
-            if (!owners.length) continue;
-            const { captures, all } = capturesOf(qm);
-            for (const order of owners) this.consider(rules[order], order, ctxOf(order)!, captures, all, qm.captures[0]?.node, seen);
+            let got: ReturnType<typeof capturesOf> | undefined;
+            for (const { order, checks } of combined.ownersOf[qm.patternIndex]) {
+              if (rootedAbove[order]) continue;
+              const ctx = ctxOf(order);
+              if (!ctx) continue;
+              got ??= capturesOf(qm);
+              if (checks && !checksHold(checks, got.all, this.text)) continue;
+              this.consider(rules[order], order, ctx, got.captures, got.all, qm.captures[0]?.node, seen);
+            }
           }
           if (!finder) continue;
           for (const node of finder(at)) {

@@ -1,4 +1,8 @@
 (decorated_definition
   (decorator
-    [(identifier) (attribute)] @deco) @finding
+    (identifier) @deco) @finding
+  definition: (function_definition) @func)
+(decorated_definition
+  (decorator
+    (attribute) @deco) @finding
   definition: (function_definition) @func)

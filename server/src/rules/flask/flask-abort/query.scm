@@ -1,3 +1,6 @@
 (call
-  function: [(identifier) (attribute)] @fn
+  function: (identifier) @fn
+  arguments: (argument_list) @args) @finding
+(call
+  function: (attribute) @fn
   arguments: (argument_list) @args) @finding
