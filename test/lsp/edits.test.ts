@@ -6,7 +6,7 @@ import { LineMap } from '../../server/src/analysis/lineMap';
 import { applyEdits } from '../../server/src/analysis/materialize';
 import { diffEdits, ignoreEdit } from '../../server/src/lsp/edits';
 import { DocumentStore } from '../../server/src/lsp/documents';
-import { pointsAt } from '../../server/src/parsing/python';
+import { parseRefusal, pointsAt } from '../../server/src/parsing/python';
 import { parseSettings } from '../../server/src/lsp/settings';
 import { exampleExcerpt } from '../../server/src/lsp/hover';
 
@@ -95,4 +95,52 @@ test('incremental edits keep the tree equal to a fresh parse (CRLF, astral chara
 test('hover excerpts keep only the lines that differ, dedented', () => {
   const ex = exampleExcerpt('import a\n\ndef f():\n    return a(1)\n', 'import b\n\ndef f():\n    return b(1)\n');
   assert.deepEqual(ex, { before: ['import a', 'return a(1)'], after: ['import b', 'return b(1)'] });
+});
+
+test('a document is refused once edits take it past the limits, though small edits skip the whole-text check', async () => {
+  const g = await grammar;
+  const store = new DocumentStore(g);
+  const uri = 'file:///limits.py';
+  // near both limits: brackets 195 deep, indentation 145 levels
+  const deep = `x = ${'('.repeat(195)}1${')'.repeat(195)}\n`;
+  const blocks = Array.from({ length: 144 }, (_, i) => `${' '.repeat(i)}if x:\n`).join('') + `${' '.repeat(144)}pass\n`;
+  let text = deep + blocks;
+  store.open(uri, 'python', 1, text);
+  assert.ok(store.get(uri)!.tree, 'the text passes');
+  let refusedOnce = false;
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let v = 2; v < 400; v++) {
+    const cur = store.get(uri)!.text;
+    const lm = new LineMap(cur);
+    let at: number;
+    let insert = '';
+    let del = 0;
+    const r = random();
+    if (r < 0.45) {
+      // an opening bracket beside the innermost one, or a space at the start of the innermost block's line
+      at = r < 0.25 ? cur.indexOf('1)') : cur.lastIndexOf('\n', cur.length - 2) + 1;
+      insert = r < 0.25 ? '(' : ' ';
+    } else if (r < 0.55) {
+      at = cur.indexOf('1)') + 1;
+      insert = ')';
+    } else if (r < 0.8) {
+      at = Math.floor(random() * cur.length);
+      insert = 'ab ([x'[Math.floor(random() * 6)];
+    } else {
+      at = Math.floor(random() * (cur.length - 1));
+      del = cur[at] === '\n' ? 0 : 1;
+    }
+    const start = lm.position(at);
+    const end = lm.position(at + del);
+    store.change(uri, v, [{ range: { start, end }, text: insert }]);
+    text = cur.slice(0, at) + insert + cur.slice(at + del);
+    const doc = store.get(uri)!;
+    assert.equal(doc.text, text);
+    const refusal = parseRefusal(text);
+    assert.equal(!doc.tree, !!refusal, `version ${v}: tree ${doc.tree ? 'kept' : 'dropped'}, refusal ${refusal}`);
+    refusedOnce ||= !!refusal;
+  }
+  assert.ok(refusedOnce, 'the edits went past a limit');
+  store.dispose();
 });

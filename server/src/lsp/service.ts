@@ -287,7 +287,8 @@ export class PortService {
       this.note(`${uri} is larger than frameworkPorter.maxFileSize (${doc.text.length} > ${rs.selection.maxFileSize}); not analyzed.`);
       return out;
     }
-    const refused = parseRefusal(doc.text);
+    // (a document with a tree passed the check when it was parsed: lsp/documents.ts)
+    const refused = doc.tree ? undefined : parseRefusal(doc.text);
     if (refused) {
       this.note(`${uri} is not analyzed: ${refused}.`);
       return out;

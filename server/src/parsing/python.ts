@@ -53,11 +53,21 @@ export const MAX_INDENT_LEVELS = 150;
  * parse in the process; no Python file gets there (CPython stops at 100 levels), so such text is refused up front.
  */
 export function parseRefusal(text: string): string | undefined {
+  return checkForParse(text).refusal;
+}
+
+/**
+ * parseRefusal's reason, and when there is none, how many more levels of indentation or of brackets the text could
+ * take before it is refused (an edit of n characters, none of them a line break, quote, `#`, backslash or NUL, changes
+ * either by at most n: documents.ts skips the whole-text check for such edits while they fit).
+ */
+export function checkForParse(text: string): { refusal?: string; headroom: number } {
   // tree-sitter ends a comment or string at a NUL and reads the rest as tokens: a 1 MB comment of brackets became
   // 400,000 siblings, over which queries are quadratic (minutes). Files with NUL bytes are skipped as binary anyway.
   const nul = text.indexOf('\0');
-  if (nul >= 0) return `a NUL byte (line ${lineNumberAt(text, nul)}); Python refuses source code with null bytes too`;
+  if (nul >= 0) return { refusal: `a NUL byte (line ${lineNumberAt(text, nul)}); Python refuses source code with null bytes too`, headroom: 0 };
   const stack: number[] = [0];
+  let levels = 0;
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -74,7 +84,8 @@ export function parseRefusal(text: string): string | undefined {
       while (stack.length > 1 && stack[stack.length - 1] > w) stack.pop();
       if (w > stack[stack.length - 1]) {
         stack.push(w);
-        if (stack.length > MAX_INDENT_LEVELS) return `more than ${MAX_INDENT_LEVELS} levels of indentation (line ${lineNumberAt(text, j)}); Python allows 100`;
+        if (stack.length > MAX_INDENT_LEVELS) return { refusal: `more than ${MAX_INDENT_LEVELS} levels of indentation (line ${lineNumberAt(text, j)}); Python allows 100`, headroom: 0 };
+        levels = Math.max(levels, stack.length);
       }
     }
     // next line
@@ -82,17 +93,18 @@ export function parseRefusal(text: string): string | undefined {
     while (k < n && text.charCodeAt(k) !== 10 && text.charCodeAt(k) !== 13) k++;
     i = k + 1;
   }
-  const deep = bracketOverflow(text);
-  if (deep !== undefined) return `brackets nested more than ${MAX_BRACKET_DEPTH} deep (line ${lineNumberAt(text, deep)}); Python refuses that too`;
-  return undefined;
+  const brackets = bracketDepth(text);
+  if (brackets.overflow !== undefined) return { refusal: `brackets nested more than ${MAX_BRACKET_DEPTH} deep (line ${lineNumberAt(text, brackets.overflow)}); Python refuses that too`, headroom: 0 };
+  return { headroom: Math.min(MAX_INDENT_LEVELS - levels, MAX_BRACKET_DEPTH - brackets.max) };
 }
 
 /** CPython's tokenizer refuses more than 200 nested brackets ("too many nested parentheses"). */
 const MAX_BRACKET_DEPTH = 200;
 
-/** The first place brackets nest deeper than CPython allows, outside strings and comments. */
-function bracketOverflow(text: string): number | undefined {
+/** The deepest bracket nesting outside strings and comments, and the first place it goes beyond CPython's limit. */
+function bracketDepth(text: string): { max: number; overflow?: number } {
   let depth = 0;
+  let max = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -100,15 +112,16 @@ function bracketOverflow(text: string): number | undefined {
       while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
     } else if (c === 34 || c === 39 /* " ' */) {
       const end = stringEnd(text, i);
-      if (end === undefined) return undefined; // the text ends inside it
+      if (end === undefined) return { max }; // the text ends inside it
       i = end - 1;
     } else if (c === 40 || c === 91 || c === 123) {
-      if (++depth > MAX_BRACKET_DEPTH) return i;
+      if (++depth > MAX_BRACKET_DEPTH) return { max: depth, overflow: i };
+      if (depth > max) max = depth;
     } else if (c === 41 || c === 93 || c === 125) {
       if (depth > 0) depth--;
     }
   }
-  return undefined;
+  return { max };
 }
 
 /**
