@@ -96,3 +96,31 @@ test('an unclosed bracket that makes the rest of the file one ERROR: its nodes a
   a.dispose();
   b.dispose();
 });
+
+test('patterns rooted at a class are asked only in the statements that hold a kept unit, and find what the whole tree gives', async () => {
+  const g = await grammar;
+  const settings = settingsFor('django');
+  // models at the top level, in a class body, in an `if` and in a function, beside a module-level Table, after a
+  // long stretch of code that names no framework object
+  const filler = Array.from({ length: 40 }, (_, i) => `class Plain${i}:\n    relationship = ${i}\n\n    def m(self):\n        return self.relationship\n`).join('\n\n');
+  const text = [
+    'from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n',
+    filler,
+    'tags = db.Table("tags", db.Column("post_id", db.Integer, db.ForeignKey("post.id")))\n',
+    'class Post(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    author_id = db.Column(db.Integer, db.ForeignKey("user.id"))\n    author = db.relationship("User")\n\n    class Meta(db.Model):\n        id = db.Column(db.Integer, primary_key=True)\n',
+    'if True:\n    class Tag(db.Model):\n        id = db.Column(db.Integer, primary_key=True)\n',
+    'def make():\n    class Local(db.Model):\n        id = db.Column(db.Integer, primary_key=True)\n    return Local\n',
+  ].join('\n\n');
+  const a = analyze(g, text, { settings, path: 'app.py' }, RULES);
+  const b = analyze(g, text, { settings, path: 'app.py', everyStatement: true }, RULES);
+  try {
+    assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding));
+    const rules = new Set(a.findings.map((f) => f.rule));
+    for (const id of ['fsa-model', 'fsa-column', 'fsa-foreign-key', 'fsa-relationship', 'fsa-table']) assert.ok(rules.has(id), `${id} in ${[...rules].join()}`);
+    // every model: top level, nested, in an `if`, in a function
+    assert.equal(a.findings.filter((f) => f.rule === 'fsa-model').length, 4);
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+});

@@ -7,7 +7,7 @@ import { scanMarkers, isSuppressed } from './markers';
 import { moduleNameFor, type ModuleIndex } from './moduleIndex';
 import type { LoadedRule, RuleContext, RuleMatch } from './rule';
 import { LineMap } from './lineMap';
-import { frameworkUnits, statementUnits } from './frameworkNames';
+import { frameworkUnits, statementsHolding, statementUnits } from './frameworkNames';
 import { nameFinder } from './nameFinder';
 import { byName, combinedFor } from './combinedQuery';
 import { checksHold } from './queryPatterns';
@@ -317,12 +317,15 @@ export class Analysis {
     // rules found by name (a full analysis with the combined query): those that apply, and their finder
     const named = combined && !roots ? rules.flatMap((r, i) => (byName(r) && !rootedAbove[i] && ctxOf(i) ? [i] : [])) : [];
     let finder: ((unit: Node) => Node[]) | undefined;
+    // the units a full analysis queries (fullUnits), computed once for the combined query and the rooted patterns
+    let unitsMemo: Node[] | undefined;
+    const unitsOnce = () => (unitsMemo ??= roots ?? this.fullUnits());
     if (combined) {
       // one walk of the tree (of each root) for every rule: each match goes to the rules whose query holds its pattern
       if (rules.some((r, i) => !rootedAbove[i] && !byName(r) && ctxOf(i)) || named.length) {
         // statement by statement: the matches of one are dropped before the next (keystone's test_v3_auth.py, 255K
         // characters: 265 -> 240 ms, peak RSS 165 -> 147 MB, against the whole file's matches at once)
-        const units = roots ?? this.fullUnits();
+        const units = unitsOnce();
         if (named.length) finder = nameFinder(this.bindings, this.text, new Set(named.flatMap((i) => rules[i].refersTo!)), units);
         for (const at of units) {
           if (!at) continue;
@@ -355,7 +358,11 @@ export class Analysis {
       if (!ctx) continue;
       const query = compiled(this.grammar, rule);
       let qms = matchesOf.get(query);
-      if (!qms) matchesOf.set(query, (qms = this.matchesFor(query, rootTypeOf(rule), roots)));
+      if (!qms) {
+        // (a full analysis asks a class-rooted pattern only in the statements that hold a unit fullUnits kept)
+        const rootType = rootTypeOf(rule);
+        matchesOf.set(query, (qms = this.matchesFor(query, rootType, roots ?? (rootType === 'class_definition' ? statementsHolding(this.tree.rootNode, unitsOnce()) : undefined))));
+      }
       for (const qm of qms) {
         const { captures, all } = capturesOf(qm);
         this.consider(rule, order, ctx, captures, all, qm.captures[0]?.node, seen, rootedAbove[order] ? roots : undefined);
@@ -388,8 +395,10 @@ export class Analysis {
    * match found twice is one finding (`seen`).
    */
   private matchesFor(query: Query, rootType: string | undefined, roots: Node[] | undefined): QueryMatch[] {
+    // a pattern rooted at the module starts at the root node only
+    if (rootType === 'module' && !this.partial) return query.matches(this.tree.rootNode, { ...MATCH_OPTIONS, maxStartDepth: 0 });
     if (!roots) return query.matches(this.tree.rootNode, MATCH_OPTIONS);
-    if (!rootType) return roots.flatMap((r) => query.matches(r, MATCH_OPTIONS));
+    if (!rootType || !this.partial) return roots.flatMap((r) => query.matches(r, MATCH_OPTIONS));
     const out: QueryMatch[] = [];
     const asked = new Set<number>();
     for (const r of roots) {

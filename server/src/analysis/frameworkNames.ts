@@ -34,6 +34,32 @@ export function statementUnits(root: Node): Node[] {
 }
 
 /**
+ * The module's statements (an ERROR's nodes in place of the ERROR, as statementUnits has them) that hold one of the
+ * units (in document order): a pattern rooted at a class can only make a finding in the statement that holds the unit
+ * its captured framework name lies in.
+ */
+export function statementsHolding(root: Node, units: readonly Node[]): Node[] {
+  const out: Node[] = [];
+  let k = 0;
+  const visit = (n: Node) => {
+    for (const c of n.namedChildren) {
+      if (!c || k >= units.length) return;
+      if (c.type === 'ERROR') {
+        visit(c);
+        continue;
+      }
+      while (k < units.length && units[k].endIndex <= c.startIndex && units[k].startIndex < c.startIndex) k++;
+      if (k < units.length && units[k].startIndex >= c.startIndex && units[k].endIndex <= c.endIndex) {
+        out.push(c);
+        while (k < units.length && units[k].endIndex <= c.endIndex) k++;
+      }
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/**
  * Modules whose objects the rules look at (a name bound to anything else never makes a finding): the Flask family
  * and SQLAlchemy, and what a fix-all pass makes of a Flask view (Django's view decorators and models, FastAPI).
  */
