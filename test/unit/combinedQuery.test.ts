@@ -62,7 +62,7 @@ const key = (id: string, qm: QueryMatch) =>
     .sort()
     .join(' ')}`;
 
-test('on every example file and rule fixture, the combined query gives each rule the matches of its own query', async () => {
+test('on every example file and rule fixture, the combined query (of all sources, or of some) gives each rule the matches of its own query', async () => {
   const g = await grammar;
   const combined = combinedFor(g, RULES);
   assert.ok(combined, 'the rule set compiles as one query');
@@ -71,6 +71,10 @@ test('on every example file and rule fixture, the combined query gives each rule
   const ownPatterns = own.reduce((s, q) => s + q.patternCount(), 0);
   assert.ok(combined.query.patternCount() < ownPatterns - 10, `${combined.query.patternCount()} of ${ownPatterns}`);
   assert.ok(combined.ownersOf.some((o) => o.length > 3 && o.every((x) => x.checks)), 'rules that differ only in a predicate share a pattern');
+  const subsets = [new Set(['flask']), new Set(['flask-sqlalchemy']), new Set(['flask', 'flask-login'])];
+  const variants = [{ sources: undefined, query: combined }, ...subsets.map((sources) => ({ sources, query: combinedFor(g, RULES, sources)! }))];
+  for (const v of variants.slice(1)) assert.ok(v.query && v.query.query.patternCount() < combined.query.patternCount(), [...v.sources!].join());
+  const fromOf = new Map(RULES.map((r) => [r.id, r.from]));
   const parser = g.newParser();
   let files = 0;
   let compared = 0;
@@ -82,17 +86,20 @@ test('on every example file and rule fixture, the combined query gives each rule
     assert.ok(tree);
     try {
       const root: Node = tree.rootNode;
-      const viaCombined = new Set<string>();
-      for (const qm of combined.query.matches(root)) {
-        const all: Record<string, Node[]> = {};
-        for (const c of qm.captures) (all[c.name] ??= []).push(c.node);
-        for (const o of combined.ownersOf[qm.patternIndex]) if (!o.checks || checksHold(o.checks, all, text)) viaCombined.add(key(RULES[o.order].id, qm));
-      }
       const viaOwn = new Set<string>();
       RULES.filter((r) => !byName(r)).forEach((r, i) => {
         for (const qm of own[i].matches(root)) viaOwn.add(key(r.id, qm));
       });
-      assert.deepEqual([...viaCombined].sort(), [...viaOwn].sort(), file);
+      for (const { sources, query } of variants) {
+        const viaCombined = new Set<string>();
+        for (const qm of query.query.matches(root)) {
+          const all: Record<string, Node[]> = {};
+          for (const c of qm.captures) (all[c.name] ??= []).push(c.node);
+          for (const o of query.ownersOf[qm.patternIndex]) if (!o.checks || checksHold(o.checks, all, text)) viaCombined.add(key(RULES[o.order].id, qm));
+        }
+        const expected = [...viaOwn].filter((k) => !sources || sources.has(fromOf.get(k.split(' ')[0])!));
+        assert.deepEqual([...viaCombined].sort(), expected.sort(), `${file} (${sources ? [...sources].join() : 'all sources'})`);
+      }
       compared += viaOwn.size;
       files++;
     } finally {

@@ -18,12 +18,19 @@ export interface Owner {
   order: number;
   checks?: TextCheck[];
 }
-const combinedCache = new WeakMap<PythonGrammar, WeakMap<readonly LoadedRule[], Combined | null>>();
+const combinedCache = new WeakMap<PythonGrammar, WeakMap<readonly LoadedRule[], Map<string, Combined | null>>>();
 
-export function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]): Combined | undefined {
-  let m = combinedCache.get(grammar);
-  if (!m) combinedCache.set(grammar, (m = new WeakMap()));
-  let c = m.get(rules);
+/**
+ * The combined query of the rules, or of those of the given sources only (`sources`: a file where no rule of a source
+ * applies does not walk its patterns; each set compiled once). Owners are indices into `rules` either way.
+ */
+export function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[], sources?: ReadonlySet<string>): Combined | undefined {
+  let g = combinedCache.get(grammar);
+  if (!g) combinedCache.set(grammar, (g = new WeakMap()));
+  let m = g.get(rules);
+  if (!m) g.set(rules, (m = new Map()));
+  const key = sources ? [...sources].sort().join(',') : '*';
+  let c = m.get(key);
   if (c === undefined) {
     c = null;
     try {
@@ -32,6 +39,7 @@ export function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]
       const shapes = new Map<string, Owner[]>();
       for (let i = 0; i < rules.length; i++) {
         if (byName(rules[i])) continue; // found by their names in a full analysis, by their own query otherwise
+        if (sources && !sources.has(rules[i].from)) continue;
         const patterns = splitPatterns(rules[i].query);
         for (const p of patterns ?? [rules[i].query]) {
           const lifted = patterns ? liftTextPredicates(p) : undefined;
@@ -68,7 +76,7 @@ export function combinedFor(grammar: PythonGrammar, rules: readonly LoadedRule[]
     } catch {
       c = null; // a rule's query that does not compile: the per-rule path reports it as before
     }
-    m.set(rules, c);
+    m.set(key, c);
   }
   return c ?? undefined;
 }

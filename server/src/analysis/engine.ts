@@ -301,7 +301,6 @@ export class Analysis {
   private run(rules: readonly LoadedRule[]) {
     const seen = new Set<string>();
     const roots = this.partial?.roots;
-    const combined = combinedFor(this.grammar, rules);
     // the rules that apply: `only`, a target under these settings, a needle in the text; asked when a rule's pattern
     // matches (most never do where the statement filter leaves few statements: a needle search each was 5 % of a scan)
     const memo: (RuleContext | null | undefined)[] = new Array(rules.length);
@@ -310,6 +309,11 @@ export class Analysis {
       if (c === undefined) memo[order] = c = this.contextFor(rules[order]) ?? null;
       return c ?? undefined;
     });
+    // the query of the sources with a rule that applies here (flask-sqlalchemy's patterns match every call and method
+    // call: 15,647 of the scan's 24,164 matches were of rules that do not apply)
+    const sources = new Set<string>();
+    for (let i = 0; i < rules.length; i++) if (!sources.has(rules[i].from) && ctxOf(i)) sources.add(rules[i].from);
+    const combined = combinedFor(this.grammar, rules, sources);
     // a pattern rooted at the module or at a class (a full analysis walks a class's body statement by statement:
     // fullUnits) may not match inside any one unit or root: it is asked for per rule below (matchesFor), and an
     // incremental run keeps what touches a root
