@@ -396,7 +396,8 @@ export class Analysis {
    * incremental run needs only the matches that can touch a root: those whose pattern starts inside it, and those
    * that start at one of its ancestors of that type, asked for there alone (a start depth of 0). So the cursor does
    * not walk a 1,000-method class for an edit in one of its methods (test_v3_auth.py: 2.3 of 3.4 ms per edit). A
-   * match found twice is one finding (`seen`).
+   * match found twice is one finding (`seen`). A full analysis asks a module pattern at the root alone, and a class
+   * pattern in the statements it is given (those holding a unit the statement filter kept), at any depth.
    */
   private matchesFor(query: Query, rootType: string | undefined, roots: Node[] | undefined): QueryMatch[] {
     // a pattern rooted at the module starts at the root node only
