@@ -189,6 +189,8 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       const x = m.index!;
       const end = x + m[0].length;
       const c = changes.get(m[0])!;
+      // (outside the spans where a name changed only a function body can see its last binding: none here)
+      if (!c.last && !c.spans.some(([from, to]) => from <= x && x < to)) continue;
       const st = statementAt(root, x);
       if (!st) continue;
       const id = tree.rootNode.descendantForIndex(x, end);
