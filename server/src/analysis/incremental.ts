@@ -165,6 +165,9 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       const re = wordsRe(changes.keys());
       for (const [name, list] of bindings.module.bindings) {
         list.forEach((b, i) => {
+          // (a function's body reads a name's last binding only: while none changed, no function is hit, and whether
+          // it is called, a search of the whole text, is not asked)
+          if (b.kind === 'def' && ![...changes.values()].some((c) => c.last)) return;
           const dep = textOf(text, dependencyNodes(b));
           if (!dep || !re.test(dep) || (b.kind === 'def' && !calls.has(b.name))) return;
           const from = b.start;
