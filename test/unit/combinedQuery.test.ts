@@ -14,6 +14,8 @@ test('a query text splits into its top-level patterns; comments and strings do n
   ]);
   assert.deepEqual(splitPatterns('[(identifier) (attribute)] @finding\n((call) @c (#eq? @c "x"))'), ['[(identifier) (attribute)] @finding', '((call) @c (#eq? @c "x"))']);
   assert.deepEqual(splitPatterns('(call)* @a (x)'), ['(call)* @a', '(x)']);
+  // a capture name with an underscore stays with its pattern; an anonymous node and a wildcard start their own
+  assert.deepEqual(splitPatterns('(call) @my_call\n"def" @kw\n_ @any'), ['(call) @my_call', '"def" @kw', '_ @any']);
   assert.equal(splitPatterns('(call'), undefined);
   assert.equal(splitPatterns('(call))'), undefined);
   assert.equal(splitPatterns('(call "x)'), undefined);

@@ -37,7 +37,6 @@ function stringEnd(s: string, i: number): number {
 export function splitPatterns(source: string): string[] | undefined {
   const out: string[] = [];
   let depth = 0;
-  let start = -1;
   let cur = '';
   const flush = () => {
     if (cur.trim()) out.push(cur.trim());
@@ -50,17 +49,15 @@ export function splitPatterns(source: string): string[] | undefined {
       cur += ' ';
       continue;
     }
+    // at depth 0, a node, an alternation, an anonymous node or a wildcard starts the next pattern (what follows a
+    // pattern there is its captures and quantifier: `@a_b` is a capture, not a wildcard)
+    if (depth === 0 && (c === '(' || c === '[' || c === '"' || (c === '_' && !/[\w@.-]/.test(source[i - 1] ?? ' ')))) flush();
     if (c === '"') {
       const e = stringEnd(source, i);
       if (e < 0) return undefined;
       cur += source.slice(i, e);
       i = e - 1;
       continue;
-    }
-    if (depth === 0 && (c === '(' || c === '[' || c === '"' || c === '_')) {
-      // a new pattern starts at depth 0 unless what came before was only its captures/quantifier
-      if (start >= 0) flush();
-      start = i;
     }
     if (c === '(' || c === '[') depth++;
     else if (c === ')' || c === ']') {
