@@ -4,6 +4,7 @@ import type { Node } from '../parsing/python';
 import { statementOf } from '../parsing/ancestors';
 import type { LineMap } from './lineMap';
 import type { PortMarker } from './types';
+import { detached } from './detached';
 
 const MARKER = /#[ \t]*(?:TODO\(port\):[ \t]*([^\n\r]*)|port:[ \t]*ignore(?:\[([^\]\n\r]*)\])?)/g;
 
@@ -14,12 +15,15 @@ export function scanMarkers(text: string, lines: LineMap): PortMarker[] {
   for (let m; (m = MARKER.exec(text)); ) {
     const line = lines.lineOf(m.index);
     if (m[1] !== undefined) {
-      const rule = /\[([a-z0-9-]+)\]\s*$/.exec(m[1])?.[1];
-      out.push({ kind: 'todo', rule, text: m[1].replace(/\s*\[[a-z0-9-]+\]\s*$/, ''), line, start: m.index, end: m.index + m[0].length });
+      const id = /\[([a-z0-9-]+)\]\s*$/.exec(m[1])?.[1];
+      // (the scan cache keeps markers: copies, not views into the text)
+      const rule = id && detached(id);
+      out.push({ kind: 'todo', rule, text: detached(m[1].replace(/\s*\[[a-z0-9-]+\]\s*$/, '')), line, start: m.index, end: m.index + m[0].length });
     } else {
-      const ids = m[2]?.split(',').map((s) => s.trim()).filter(Boolean);
-      if (ids?.length) for (const id of ids) out.push({ kind: 'ignore', rule: id, text: m[0], line, start: m.index, end: m.index + m[0].length });
-      else out.push({ kind: 'ignore', text: m[0], line, start: m.index, end: m.index + m[0].length });
+      const ids = m[2]?.split(',').map((s) => detached(s.trim())).filter(Boolean);
+      const text = detached(m[0]);
+      if (ids?.length) for (const id of ids) out.push({ kind: 'ignore', rule: id, text, line, start: m.index, end: m.index + m[0].length });
+      else out.push({ kind: 'ignore', text, line, start: m.index, end: m.index + m[0].length });
     }
   }
   return out;

@@ -10,6 +10,7 @@
 // rule. Every step over-approximates: extra imports found in strings or comments only add work, never drop a file.
 import { absoluteImport, FACTORY, moduleNameFor, suffixMatchAllowed, type ModuleIndex } from '../analysis/moduleIndex';
 import { ruleTarget } from '../analysis/engine';
+import { detached } from '../analysis/detached';
 import type { LoadedRule } from '../analysis/rule';
 import type { Settings, Source } from '../analysis/types';
 
@@ -198,9 +199,10 @@ export function textImportFacts(text: string, rel: string): { imports: string[];
   plainImports(src, plain);
   for (const p of plain) imports.add(p);
   const items: ImportItem[] = [];
-  for (const [m, names] of [...byModule].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) items.push([m, [...names].sort()]);
-  for (const m of [...plain].sort()) items.push([m]);
-  return { imports: [...imports].sort(), items };
+  // (the cache keeps them: copies, not views into the text)
+  for (const [m, names] of [...byModule].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) items.push([detached(m), [...names].sort().map(detached)]);
+  for (const m of [...plain].sort()) items.push([detached(m)]);
+  return { imports: [...imports].sort().map(detached), items };
 }
 
 /** Absolute names of the modules the file's import statements name (an over-approximation; sorted, unique). */

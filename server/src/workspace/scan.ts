@@ -14,7 +14,7 @@ import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
 import { DEFAULT_SELECTION, MTIME_TRUST_MS, readText, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
 import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
-import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, VIEW_WORDS, type FileFacts } from './prefilter';
+import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, isRelevantRoot, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 
@@ -168,12 +168,15 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash: '', skip: r.reason };
       } else {
         const hash = sha1(r.text);
-        texts.set(rel, r.text);
         if (prev && prev.hash === hash && !prev.skip) entries[rel] = { ...prev, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
         else {
           const { imports, items } = textImportFacts(r.text, rel);
           entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash, imports, items, markers: textMarkers(r.text) };
         }
+        // only the texts that a later phase will read for sure are kept: the others would be copied by every scavenge
+        // until promoted, and relevance by name needs the text of ≈ 1 % of the files the read phase sees (read again)
+        const imports = entries[rel].imports ?? [];
+        if (!usePrefilter || imports.some((m) => isRelevantRoot(plan, m)) || importsViewMarker(imports)) texts.set(rel, r.text);
       }
     }
     const e = entries[rel];
