@@ -73,6 +73,10 @@ function synthetic(dir: string, copies = 1) {
     w(`${p}/djplain.py`, 'from django.views import generic\n\ndef helper():\n    return {"os_require_quiesce": "yes"}\n');
     w(`${p}/apiapp.py`, 'from flask import Flask\nfrom fastapi import FastAPI\napp = Flask(__name__)\napi = FastAPI()\n');
     w(`${p}/apiviews.py`, 'from django.views import generic\nfrom .apiapp import api\n\n@api.get("/")\ndef root():\n    return "hi"\n');
+    // Flask extensions no rule resolves to: no finding can come from them (flask_restful re-exports flask's request,
+    // but names resolve through the file's imports: flask_restful.request); Flask-Login alone is relevant
+    w(`${p}/restful.py`, 'import flask_restful\nfrom flask_cors import CORS\nfrom flask_restful import request, abort\n\nclass R(flask_restful.Resource):\n    def get(self):\n        abort(404)\n        return request.args.get("q")\n');
+    w(`${p}/loginonly.py`, 'from flask_login import login_required, current_user\n\n@login_required\ndef me():\n    return current_user.name\n');
     // a project package named like a framework must not shadow it
     w(`${p}/server/flask/__init__.py`, 'def request():\n    return 1\n');
     w(`${p}/server/app2.py`, 'from flask import request\n\ndef v():\n    return request.args.get("q")\n');
@@ -217,6 +221,10 @@ test('the prefilter never drops a file with findings (examples/ and a synthetic 
   assert.ok(files['pkg0/djviews.py'] && files['pkg0/apiviews.py']);
   assert.equal(r.files.find((f) => f.rel === 'pkg0/djplain.py')?.analyzed, false);
   assert.equal(r.files.find((f) => f.rel === 'pkg0/noimport.py')?.markers.length, 1);
+  // a file importing only Flask extensions that no rule resolves to is not analyzed, and analyzed it has no finding
+  assert.equal(r.files.find((f) => f.rel === 'pkg0/restful.py')?.analyzed, false);
+  assert.ok(!byFile(off)['pkg0/restful.py']);
+  assert.ok(files['pkg0/loginonly.py'], 'a file importing Flask-Login alone is analyzed');
 });
 
 test('cancellation stops the scan early', async () => {

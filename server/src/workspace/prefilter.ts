@@ -15,12 +15,13 @@ import type { LoadedRule } from '../analysis/rule';
 import type { Settings, Source } from '../analysis/types';
 
 /** Module roots whose objects the rules of each source framework resolve names to. */
-// (Flask rules resolve to flask*.… names only; werkzeug's redirect/abort are normalized to flask's. Plain
+// (the rules resolve to flask.…, flask_login.… and flask_sqlalchemy.… names only — werkzeug's redirect/abort are
+// normalized to flask's — so another Flask extension (flask_restful, flask_cors) makes no file relevant. Plain
 // sqlalchemy is not a source of the Flask-SQLAlchemy rules: they need a db/Model made by flask_sqlalchemy.)
 const ECOSYSTEM: Record<Source, readonly string[]> = {
   flask: ['flask', 'werkzeug'],
-  'flask-login': ['flask', 'werkzeug'],
-  'flask-sqlalchemy': ['flask', 'werkzeug'],
+  'flask-login': ['flask', 'werkzeug', 'flask_login'],
+  'flask-sqlalchemy': ['flask', 'werkzeug', 'flask_sqlalchemy'],
   sqlalchemy: ['sqlalchemy'],
   django: ['django', 'rest_framework'],
   drf: ['django', 'rest_framework'],
@@ -32,9 +33,8 @@ export interface FilterPlan {
   /** the rules that apply under the settings */
   rules: LoadedRule[];
   needles: string[];
-  /** roots of modules whose import makes a file relevant (a root starting with 'flask' always counts for Flask) */
+  /** roots of modules whose import makes a file relevant (ECOSYSTEM, and the roots of rules' required names) */
   roots: Set<string>;
-  flaskPrefix: boolean;
   /** needles of applicable rules that resolve nothing (no `requires`): a file holding one is analyzed regardless */
   ungatedNeedles: string[];
 }
@@ -44,16 +44,14 @@ export function filterPlan(rules: readonly LoadedRule[], settings: Settings): Fi
   const needles = new Set<string>();
   const ungated = new Set<string>();
   const roots = new Set<string>();
-  let flaskPrefix = false;
   for (const r of applicable) {
     for (const n of r.needles) needles.add(n);
     for (const root of ECOSYSTEM[r.from] ?? []) roots.add(root);
-    if (roots.has('flask')) flaskPrefix = true;
     const reqs = Object.values(r.requires);
     if (!reqs.length) for (const n of r.needles) ungated.add(n);
     for (const req of reqs) if (Array.isArray(req)) for (const q of req as readonly string[]) roots.add(q.split('.')[0]);
   }
-  return { rules: applicable, needles: [...needles], roots, flaskPrefix, ungatedNeedles: [...ungated] };
+  return { rules: applicable, needles: [...needles], roots, ungatedNeedles: [...ungated] };
 }
 
 /**
@@ -82,8 +80,8 @@ export function importsViewMarker(imports: readonly string[]): boolean {
 export const VIEW_WORDS: readonly string[] = ['require_', 'FastAPI', 'APIRouter'];
 
 export function isRelevantRoot(plan: FilterPlan, moduleName: string): boolean {
-  const root = moduleName.split('.')[0];
-  return plan.roots.has(root) || (plan.flaskPrefix && root.startsWith('flask'));
+  const dot = moduleName.indexOf('.');
+  return plan.roots.has(dot < 0 ? moduleName : moduleName.slice(0, dot));
 }
 
 // Each pattern starts with a literal word, which V8 searches for quickly; the context before it (`\b`, or the start
