@@ -174,6 +174,13 @@ function eachNeedleStart(text: string, needles: readonly string[], f: (needle: s
   }
 }
 
+/** How often one needle occurs in the text (overlapping occurrences count). */
+export function countOccurrences(text: string, needle: string): number {
+  let k = 0;
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) k++;
+  return k;
+}
+
 /** How often each needle occurs in the text (overlapping occurrences count: an occurrence is where it starts). */
 export function countNeedles(text: string, needles: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();

@@ -10,7 +10,7 @@ import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
 import { Bindings, dependencyNodes, textOf, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
-import { analyze, countNeedles, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
+import { analyze, countOccurrences, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
 import { wordsRe } from './words';
 import { scanMarkers } from './markers';
@@ -346,7 +346,7 @@ function countsAfter(before: Map<string, number>, oldText: string, newText: stri
   const out = new Map<string, number>();
   for (const [n, k] of before) {
     const from = Math.max(0, prefix - n.length + 1);
-    const count = (t: string) => countNeedles(t.slice(from, Math.min(t.length, t.length - suffix + n.length - 1)), [n]).get(n)!;
+    const count = (t: string) => countOccurrences(t.slice(from, Math.min(t.length, t.length - suffix + n.length - 1)), n);
     out.set(n, k - count(oldText) + count(newText));
   }
   return out;
