@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { grammar, RULES, settingsFor } from '../helpers';
 import { forgetFolderListings, scanWorkspace, type ScanResult } from '../../server/src/workspace/scan';
+import { DEFAULT_SELECTION } from '../../server/src/workspace/files';
 import { loadProject, analyzeFile } from '../../server/src/workspace/project';
 import { plainFinding } from '../../server/src/workspace/scanCore';
 import { textImports } from '../../server/src/workspace/prefilter';
@@ -275,7 +276,7 @@ test('work split between this thread and a started worker gives the results of t
       const index = new ModuleIndex();
       const summaries: [string, ModuleSummary][] = idx.results.map((r, i) => [moduleNameFor(files[i]).name, r.kind === 'index' ? r.summary : {}]);
       for (const [n, s] of summaries) index.set(n, s);
-      pool.setIndex(index, summaries, settings);
+      pool.setIndex(index, () => summaries, settings);
       const an = await pool.run(files.map((rel) => ({ kind: 'analyze' as const, rel, text: text(rel) })), { owner: (i) => idx.by[i] });
       return { idx: idx.results, an: an.results, lanes: new Set([...idx.by, ...an.by]), parsed: idx.parsed + an.parsed };
     } finally {
@@ -307,6 +308,30 @@ test('a file the parser must not see is skipped with its reason, in this thread 
     assert.match(r.skipped[0].reason, /^not parsed: .*indentation/);
     assert.deepEqual(r.files.filter((f) => f.findings.length).map((f) => f.rel), ['b_view.py']);
   }
+});
+
+test('a scan with no cache (sizes and mtimes from the files read) skips what a scan with one skips, for the same reasons', async () => {
+  const dir = tmpdir('fp-nostat-');
+  copyDir(BLOG, dir);
+  fs.writeFileSync(path.join(dir, 'huge.py'), `from flask import request\n${'x = request.args\n'.repeat(400)}`);
+  fs.writeFileSync(path.join(dir, 'blog/binary.py'), 'x = 1\0\n');
+  fs.writeFileSync(path.join(dir, 'latin1.py'), Buffer.from([0x78, 0x3d, 0xe9, 0x0a]));
+  const settings = settingsFor('django');
+  const selection = { ...DEFAULT_SELECTION, maxFileSize: 5000 };
+  const cacheDir = tmpdir('fp-nostat-cache-');
+  const runs: ScanResult[] = [];
+  for (const opts of [{}, { cacheDir }, { cacheDir }]) runs.push(await scanWorkspace(dir, { settings, selection, threads: 1, ...opts }));
+  const [none, cold, cached] = runs;
+  assert.ok(cached.stats.analysisCacheHits > 0 && cold.stats.analysisCacheHits === 0, 'the third scan had a cache');
+  const large = none.skipped.filter((x) => /larger than maxFileSize/.test(x.reason)).map((x) => x.file);
+  assert.ok(large.includes('huge.py') && large.length >= 2, JSON.stringify(none.skipped));
+  assert.deepEqual(none.skipped.filter((x) => !large.includes(x.file)).map((x) => [x.file, x.reason]), [['blog/binary.py', 'binary file (NUL bytes)'], ['latin1.py', 'not UTF-8 text']]);
+  for (const r of [cold, cached]) {
+    assert.deepEqual(r.skipped, none.skipped);
+    assert.deepEqual(allFiles(r), allFiles(none));
+    assert.equal(r.stats.listed, none.stats.listed);
+  }
+  assert.equal(none.stats.listed, none.files.length + none.skipped.length - large.length);
 });
 
 test('the cache hash is the SHA-1 of the UTF-8 text, for a string as for its bytes', async () => {

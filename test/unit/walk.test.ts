@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { DEFAULT_SELECTION, listFiles, walkFiles, type FileSelection, type WalkMemo } from '../../server/src/workspace/files';
+import { DEFAULT_SELECTION, listFiles, readText, readTextWithStat, walkFiles, type FileSelection, type WalkMemo } from '../../server/src/workspace/files';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
 
@@ -20,6 +20,18 @@ async function same(root: string, sel: FileSelection = DEFAULT_SELECTION, memo?:
   for (const f of b.files) {
     const st = fs.statSync(path.join(root, f));
     assert.deepEqual(b.stats.get(f), { size: st.size, mtimeMs: st.mtimeMs });
+  }
+  // without stats: the files over maxFileSize are listed too, and reading each says what the stat said
+  const c = walkFiles(root, sel, undefined, { stats: false });
+  assert.deepEqual(c.files, [...a.files, ...a.skipped.map((x) => x.file)].sort());
+  assert.deepEqual([c.skipped, c.stats.size], [[], 0]);
+  for (const f of c.files) {
+    const st = fs.statSync(path.join(root, f));
+    const r = readTextWithStat(path.join(root, f), sel.maxFileSize);
+    assert.deepEqual([r.size, r.mtimeMs], [st.size, st.mtimeMs], f);
+    const skip = b.skipped.find((x) => x.file === f);
+    if (skip) assert.deepEqual([(r as { reason: string }).reason, 'tooLarge' in r], [skip.reason, true], f);
+    else assert.deepEqual(r, { ...readText(path.join(root, f)), size: st.size, mtimeMs: st.mtimeMs }, f);
   }
   return b;
 }
@@ -40,6 +52,8 @@ test('walkFiles equals listFiles on a tree with excludes, .gitignore, dot direct
     for (const f of ['a.py', 'pkg/__init__.py', 'pkg/m.py', 'pkg/sub/deep/x.py', 'pkg/migrations/0001.py', 'venv/lib/y.py', '.venv/z.py', '.hidden/h.py', 'pkg/.dot.py',
       'node_modules/n.py', 'build/b.py', 'gen/keep.py', 'gen/skip_me.py', 'notes.txt', 'pkg/data.pyc', 'site-packages/s.py', 'a/migrations_not/x.py', 'big/large.py', 'weird name/ü.py']) put(f);
     put('big/huge.py', 'x = 1\n'.repeat(2000));
+    put('pkg/binary.py', 'x = 1\0\n');
+    fs.writeFileSync(path.join(root, 'pkg/latin1.py'), Buffer.from([0x78, 0x3d, 0xe9, 0x0a])); // not UTF-8
     put('.gitignore', 'build/\n*skip_me.py\n# comment\n');
     fs.symlinkSync(path.join(root, 'pkg'), path.join(root, 'linked_pkg'));
     fs.symlinkSync(path.join(root, 'a.py'), path.join(root, 'link_a.py'));

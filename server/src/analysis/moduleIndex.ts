@@ -47,10 +47,36 @@ export function absoluteImport(mod: { name: string; isPackage: boolean }, dots: 
 
 /** 'blog/views.py' → { name: 'blog.views', isPackage: false }; 'blog/__init__.py' → { name: 'blog', isPackage: true } */
 export function moduleNameFor(relPath: string): { name: string; isPackage: boolean } {
-  const parts = relPath.replace(/\\/g, '/').replace(/\.pyi?$/, '').split('/').filter(Boolean);
+  let p = relPath.includes('\\') ? relPath.replace(/\\/g, '/') : relPath;
+  if (p.endsWith('.py')) p = p.slice(0, -3);
+  else if (p.endsWith('.pyi')) p = p.slice(0, -4);
+  const parts = p.split('/').filter(Boolean);
   const isPackage = parts[parts.length - 1] === '__init__';
   if (isPackage) parts.pop();
   return { name: parts.join('.'), isPackage };
+}
+
+/**
+ * Which module each dotted suffix of the names added stands for (`c` of `a.b.c`, `b.c`, `a.b.c`): the one module, or
+ * null when two or more modules end with it. How an import is matched to a project module by suffix.
+ */
+export class SuffixMap {
+  private readonly map = new Map<string, string | null>();
+
+  add(name: string) {
+    for (let i = -1; ; ) {
+      const suffix = i < 0 ? name : name.slice(i + 1);
+      const had = this.map.get(suffix);
+      this.map.set(suffix, had === undefined ? name : null);
+      i = name.indexOf('.', i + 1);
+      if (i < 0) break;
+    }
+  }
+
+  /** The one module whose name ends with `suffix` (undefined: none, or more than one). */
+  only(suffix: string): string | undefined {
+    return this.map.get(suffix) ?? undefined;
+  }
 }
 
 function dottedPath(n: Node | null | undefined): string | undefined {
@@ -108,22 +134,14 @@ export function summarize(b: Bindings): ModuleSummary {
 
 export class ModuleIndex {
   private readonly modules = new Map<string, ModuleSummary>();
-  private readonly bySuffix = new Map<string, string[]>();
+  private readonly bySuffix = new SuffixMap();
 
   /** bumped by every set(): an analysis made with an older version may resolve differently */
   version = 0;
 
   set(moduleName: string, summary: ModuleSummary) {
     this.version++;
-    if (!this.modules.has(moduleName)) {
-      const parts = moduleName.split('.');
-      for (let i = 0; i < parts.length; i++) {
-        const suffix = parts.slice(i).join('.');
-        const list = this.bySuffix.get(suffix) ?? [];
-        list.push(moduleName);
-        this.bySuffix.set(suffix, list);
-      }
-    }
+    if (!this.modules.has(moduleName)) this.bySuffix.add(moduleName);
     this.modules.set(moduleName, summary);
   }
 
@@ -141,8 +159,8 @@ export class ModuleIndex {
     const exact = this.modules.get(module);
     if (exact) return exact;
     if (!suffixMatchAllowed(module)) return undefined;
-    const candidates = this.bySuffix.get(module);
-    return candidates?.length === 1 ? this.modules.get(candidates[0]) : undefined;
+    const one = this.bySuffix.only(module);
+    return one === undefined ? undefined : this.modules.get(one);
   }
 
   has(module: string): boolean {

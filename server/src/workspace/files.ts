@@ -59,12 +59,48 @@ export function readText(abs: string): { text: string } | { reason: string } {
   } catch (e) {
     return { reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
+  return decodeText(buf);
+}
+
+function decodeText(buf: Buffer): { text: string } | { reason: string } {
   if (buf.includes(0)) return { reason: 'binary file (NUL bytes)' };
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch {
     return { reason: 'not UTF-8 text' };
+  }
+}
+
+export type StatRead = ({ text: string } | { reason: string; tooLarge?: boolean }) & { size: number; mtimeMs: number };
+
+/**
+ * readText, with the size and mtime of the file read (from the open file: what readFileSync asks anyway, so a walk
+ * without stats and this cost one stat less per file), and no read past `maxSize` bytes.
+ */
+export function readTextWithStat(abs: string, maxSize: number): StatRead {
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, 'r');
+  } catch (e) {
+    return { reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, size: -1, mtimeMs: -1 };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const at = { size: st.size, mtimeMs: st.mtimeMs };
+    if (st.size > maxSize) return { reason: `larger than maxFileSize (${st.size} > ${maxSize} bytes)`, tooLarge: true, ...at };
+    const buf = Buffer.allocUnsafeSlow(st.size);
+    let n = 0;
+    while (n < st.size) {
+      const got = fs.readSync(fd, buf, n, st.size - n, null);
+      if (!got) break;
+      n += got;
+    }
+    return { ...decodeText(n < st.size ? buf.subarray(0, n) : buf), ...at };
+  } catch (e) {
+    return { reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, size: -1, mtimeMs: -1 };
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -113,7 +149,10 @@ export const MTIME_TRUST_MS = 2000;
  * synchronous directory walk (readdir with file types; one stat per selected file, for size and mtime).
  * test/unit/walk.test.ts compares both. Skipped files come sorted. `memo`: the listings of the last walk of this root (WalkMemo).
  */
-export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION, memo?: WalkMemo): WalkedFiles {
+export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION, memo?: WalkMemo, opts: { stats?: boolean } = {}): WalkedFiles {
+  // without stats (a scan with no cache to compare with reads every file, and takes them from the open file:
+  // readTextWithStat), files are listed whatever their size, and `stats` is empty
+  const withStats = opts.stats !== false;
   const gi = path.join(root, '.gitignore');
   const giText = fs.existsSync(gi) ? fs.readFileSync(gi, 'utf8') : undefined;
   const ig = giText !== undefined ? ignore().add(giText) : undefined;
@@ -174,6 +213,10 @@ export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION, 
     for (const name of l.dirs) walk(dir + path.sep + name, rel ? `${rel}/${name}` : name);
     for (const name of l.files) {
       const r = rel ? `${rel}/${name}` : name;
+      if (!withStats) {
+        files.push(r);
+        continue;
+      }
       let st: fs.Stats;
       try {
         st = fs.statSync(dir + path.sep + name);

@@ -33,7 +33,8 @@ export interface Runner {
   /** lanes: this thread plus the workers started so far */
   readonly size: number;
   run(work: Work[], opts: RunOptions): Promise<RunResult>;
-  setIndex(index: ModuleIndex, summaries: [string, ModuleSummary][], settings: Settings): void;
+  /** `summaries`: what a worker builds its own index from (asked only when there are workers) */
+  setIndex(index: ModuleIndex, summaries: () => [string, ModuleSummary][], settings: Settings): void;
   close(): Promise<void>;
 }
 
@@ -120,10 +121,12 @@ export class Pool implements Runner {
     });
   }
 
-  setIndex(index: ModuleIndex, summaries: [string, ModuleSummary][], settings: Settings) {
+  setIndex(index: ModuleIndex, summaries: () => [string, ModuleSummary][], settings: Settings) {
     this.core.setIndexObject(index, settings);
+    if (!this.lanes.length) return;
+    const list = summaries();
     // a worker still starting gets it after its init (messages keep their order)
-    for (const l of this.lanes) l.worker.postMessage({ type: 'index', summaries, settings } satisfies ToWorker);
+    for (const l of this.lanes) l.worker.postMessage({ type: 'index', summaries: list, settings } satisfies ToWorker);
   }
 
   async run(work: Work[], opts: RunOptions): Promise<RunResult> {

@@ -8,7 +8,7 @@
 // this as a fixpoint, summarizing newly relevant files each round). Only relevant files are parsed for the index
 // (the others get an empty summary); a file is analyzed when it is relevant and contains a needle of an applicable
 // rule. Every step over-approximates: extra imports found in strings or comments only add work, never drop a file.
-import { absoluteImport, FACTORY, moduleNameFor, suffixMatchAllowed, type ModuleIndex } from '../analysis/moduleIndex';
+import { absoluteImport, FACTORY, moduleNameFor, SuffixMap, suffixMatchAllowed, type ModuleIndex } from '../analysis/moduleIndex';
 import { ruleTarget } from '../analysis/engine';
 import { detached } from '../analysis/detached';
 import type { LoadedRule } from '../analysis/rule';
@@ -266,21 +266,15 @@ export function hasNeedle(text: string, needles: readonly string[]): boolean {
 /** Module-name lookup exactly as ModuleIndex.find does it: exact, or the one module whose name ends with it. */
 export class ModuleNames {
   private readonly exact = new Map<string, string>();
-  private readonly bySuffix = new Map<string, string[]>();
+  private readonly bySuffix = new SuffixMap();
 
-  constructor(rels: Iterable<string>) {
+  /** `nameOf`: each file's module name (moduleNameFor's, as the caller has them) */
+  constructor(rels: Iterable<string>, nameOf: (rel: string) => string = (rel) => moduleNameFor(rel).name) {
     for (const rel of rels) {
-      const name = moduleNameFor(rel).name;
+      const name = nameOf(rel);
       const seen = this.exact.has(name);
       this.exact.set(name, rel); // a later file of the same module wins, as in ModuleIndex.set
-      if (seen) continue;
-      const parts = name.split('.');
-      for (let i = 0; i < parts.length; i++) {
-        const suffix = parts.slice(i).join('.');
-        const list = this.bySuffix.get(suffix);
-        if (list) list.push(name);
-        else this.bySuffix.set(suffix, [name]);
-      }
+      if (!seen) this.bySuffix.add(name);
     }
   }
 
@@ -294,8 +288,8 @@ export class ModuleNames {
     const rel = this.exact.get(module);
     if (rel !== undefined) return rel;
     if (!suffixMatchAllowed(module)) return undefined;
-    const c = this.bySuffix.get(module);
-    return c?.length === 1 ? this.exact.get(c[0]) : undefined;
+    const one = this.bySuffix.only(module);
+    return one === undefined ? undefined : this.exact.get(one);
   }
 }
 

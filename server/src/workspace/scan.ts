@@ -12,7 +12,7 @@ import { LineMap } from '../analysis/lineMap';
 import type { LoadedRule } from '../analysis/rule';
 import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
-import { DEFAULT_SELECTION, MTIME_TRUST_MS, readText, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
+import { DEFAULT_SELECTION, MTIME_TRUST_MS, readText, readTextWithStat, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
 import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
 import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, isRelevantRoot, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
@@ -142,7 +142,9 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   let memo = cache ? walkMemos.get(memoKey) : undefined;
   if (cache && !memo) walkMemos.set(memoKey, (memo = { dirs: new Map() }));
   if (!cache) walkMemos.delete(memoKey);
-  const listed = walkFiles(root, opts.selection ?? DEFAULT_SELECTION, memo);
+  const selection = opts.selection ?? DEFAULT_SELECTION;
+  // (no cache: every file is read, and its size and mtime come from the open file, not from a stat of its own)
+  const listed = walkFiles(root, selection, memo, { stats: !!cache });
   stats.listed = listed.files.length;
   stats.ms.list = performance.now() - t0;
   const skipped = [...listed.skipped];
@@ -154,16 +156,29 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   // ---- read (or trust the cache) and textual facts
   const t1 = performance.now();
   const readable: string[] = [];
+  const tooLarge: Skipped[] = [];
   for (let i = 0; i < listed.files.length; i++) {
     if (i % 64 === 0 && cancelled()) return result([], skipped, true);
     const rel = listed.files[i];
     const abs = path.join(root, rel);
     const prev = old[rel];
-    const st = listed.stats.get(rel);
+    let st = listed.stats.get(rel);
     if (prev && st && prev.size === st.size && prev.mtimeMs === st.mtimeMs && st.mtimeMs < trustBefore) {
       entries[rel] = prev;
     } else {
-      const r = readText(abs);
+      let r: { text: string } | { reason: string };
+      if (st) r = readText(abs);
+      else {
+        const sr = readTextWithStat(abs, selection.maxFileSize);
+        if ('tooLarge' in sr) {
+          // as the walk with stats skips it (no cache entry: the limit is a setting)
+          tooLarge.push({ file: rel, reason: sr.reason });
+          stats.listed--;
+          continue;
+        }
+        r = sr;
+        st = { size: sr.size, mtimeMs: sr.mtimeMs };
+      }
       if ('reason' in r) {
         entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash: '', skip: r.reason };
       } else {
@@ -183,6 +198,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     if (e.skip) skipped.push({ file: rel, reason: e.skip });
     else readable.push(rel);
   }
+  skipped.splice(listed.skipped.length, 0, ...tooLarge);
   stats.read = readable.length;
   stats.ms.read = performance.now() - t1;
 
@@ -215,7 +231,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     if (n === undefined) modNames.set(rel, (n = moduleNameFor(rel).name));
     return n;
   };
-  const names = new ModuleNames(readable);
+  const names = new ModuleNames(readable, modName);
   const facts: FileFacts[] = readable.map((rel) => ({ rel, imports: entries[rel].imports ?? [] }));
   // direct relevance here; the name-level fixpoint over the index runs with the index phase below
   const { relevant, deps, imported } = directRelevance(plan, facts, names);
@@ -292,7 +308,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     // when those analyses are enough to repay workers, they start now and join while the index is built
     if (workersAllowed) {
       let soon = 0;
-      for (const rel of readable) if (relevant.has(rel) && analyzeSoon(rel)) soon += listed.stats.get(rel)?.size ?? 0;
+      for (const rel of readable) if (relevant.has(rel) && analyzeSoon(rel)) soon += Math.max(0, entries[rel].size);
       if (soon >= (opts.inThreadBelow ?? IN_THREAD_BELOW)) await getRunner(soon);
     }
     // ---- index summaries, and relevance by name as a fixpoint: summarize the relevant files (cache, else parse),
@@ -408,7 +424,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     if (analyzeWork.length) {
       const chars = analyzeWork.reduce((s, w) => s + w.text.length, 0);
       const run = await getRunner(chars);
-      run.setIndex(index, [...index_entries(readable, summaries)], opts.settings);
+      run.setIndex(index, () => [...index_entries(readable, summaries, modName)], opts.settings);
       const r = await run.run(analyzeWork, {
         owner: (i) => by.get(analyzeWork[i].rel) ?? -1,
         cancelled,
@@ -457,8 +473,8 @@ function textMarkers(text: string): PortMarker[] {
   return scanMarkers(text, new LineMap(text));
 }
 
-function* index_entries(readable: string[], summaries: Map<string, ModuleSummary>): Iterable<[string, ModuleSummary]> {
-  for (const rel of readable) yield [moduleNameFor(rel).name, summaries.get(rel) ?? EMPTY];
+function* index_entries(readable: string[], summaries: Map<string, ModuleSummary>, nameOf: (rel: string) => string = (rel) => moduleNameFor(rel).name): Iterable<[string, ModuleSummary]> {
+  for (const rel of readable) yield [nameOf(rel), summaries.get(rel) ?? EMPTY];
 }
 
 function finalIndex(readable: string[], summaries: Map<string, ModuleSummary>): ModuleIndex {
