@@ -1,6 +1,7 @@
 // The workspace scan parses large files in part (analysis/partialParse.ts): the top-level statements by tokens must be
 // tree-sitter's, and an analysis of the partial tree must find exactly what one of the whole tree finds.
 import { test } from 'node:test';
+import { textImportFacts } from '../../server/src/workspace/prefilter';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -94,14 +95,45 @@ test('an analysis of the partial tree finds what one of the whole tree finds, on
     const a = analyze(g, text, { ...opts, tree: part.tree!, bindings: part.bindings }, RULES);
     const b = analyze(g, text, opts, RULES);
     assert.deepEqual(a.findings.map(plainFinding), b.findings.map(plainFinding), `${file} (${opts.settings.target}, ${opts.settings.ormTarget}, partial: ${part.partial})`);
+    // with the names its imports bind (all of them: any names give the same findings), at the default share
+    const frameworkNames = textImportFacts(text, opts.path).items.flatMap(([m, names]) => names ?? [m.split('.')[0]]);
+    const named = parseForAnalysis(g, parser, text, { moduleName: mod.name, isPackage: mod.isPackage, index: opts.index, rules: RULES, minChars: 0, frameworkNames });
+    const c = analyze(g, text, { ...opts, tree: named.tree!, bindings: named.bindings }, RULES);
+    assert.deepEqual(c.findings.map(plainFinding), b.findings.map(plainFinding), `${file} with framework names (partial: ${named.partial})`);
     if (part.partial) partial++;
     total += b.findings.length;
     a.dispose();
     b.dispose();
+    c.dispose();
     part.tree?.delete();
+    named.tree?.delete();
   }
   assert.ok(partial > 100, `${partial} partial trees`);
   assert.ok(total > 1000, `${total} findings compared`);
+  parser.delete();
+});
+
+test('a text whose statements mostly name a framework name it imports is parsed whole at once', async () => {
+  const g = await grammar;
+  const parser = g.newParser();
+  let parses = 0;
+  const counting = { parse: (...a: Parameters<typeof parser.parse>) => (parses++, parser.parse(...a)) } as unknown as typeof parser;
+  const parse = (text: string, frameworkNames?: string[]) => {
+    parses = 0;
+    const r = parseForAnalysis(g, counting, text, { moduleName: 'app', isPackage: false, rules: RULES, frameworkNames });
+    r.tree?.delete();
+    return [r.partial, parses];
+  };
+  const dense = `from flask import request\n\n${Array.from({ length: 400 }, (_, i) => `def view_${i}():\n    return request.args.get("q${i}")\n`).join('\n')}`;
+  assert.ok(dense.length > PARTIAL_MIN_CHARS);
+  assert.deepEqual(parse(dense), [false, 2], 'without the names: a partial round, then the whole text');
+  assert.deepEqual(parse(dense, ['request']), [false, 1]);
+  // an alias hides the name: then the rounds decide, as without names
+  assert.deepEqual(parse(dense.replace('import request', 'import request as rq').replace(/request\.args/g, 'rq.args'), ['request']), [false, 2]);
+  const sparse = `from flask import Flask, request\n\napp = Flask(__name__)\n\n${Array.from({ length: 300 }, (_, i) => `def helper_${i}(x):\n    return [x, ${i}, "${'y'.repeat(30)}"]\n`).join('\n')}\n@app.route("/")\ndef index():\n    return request.args.get("q")\n`;
+  assert.ok(sparse.length > PARTIAL_MIN_CHARS);
+  assert.deepEqual(parse(sparse, ['Flask', 'request']), parse(sparse));
+  assert.equal(parse(sparse, ['Flask', 'request'])[0], true);
   parser.delete();
 });
 

@@ -140,6 +140,14 @@ export interface PartialParseOptions {
   index?: ModuleIndex;
   /** the rules: a function with one of their `unboundNames` as a parameter counts, without being followed */
   rules: readonly LoadedRule[];
+  /**
+   * Names the text's import statements bind from the frameworks the rules port from, as read from its text (the
+   * scan's import facts): when the statements naming one of them already make more than the share, the text is
+   * parsed whole at once, not after a first partial round that would end there (on a file whose statements use a
+   * framework name everywhere the rounds cost up to 70 % of a whole parse on top of it). A whole tree is what the
+   * rounds fall back to: the findings are the same.
+   */
+  frameworkNames?: readonly string[];
   /** tests: parse in part from this size (default PARTIAL_MIN_CHARS) and up to this share (default 0.5) */
   minChars?: number;
   maxShare?: number;
@@ -159,10 +167,20 @@ export function parseForAnalysis(grammar: PythonGrammar, parser: ReturnType<Pyth
   const chosen = chunkText.map((t) => /\bimport\b/.test(t));
   const parameters = [...new Set(opts.rules.flatMap((r) => r.unboundNames ?? []))];
   const params = parameters.length ? wordsRe(parameters) : undefined;
+  const maxChars = (opts.maxShare ?? PARTIAL_MAX_SHARE) * text.length;
+  // the statements that name an imported framework name are chosen by the second round at the latest
+  if (opts.frameworkNames?.length) {
+    const named = wordsRe(opts.frameworkNames);
+    let chars = 0;
+    chunks.forEach((c, k) => {
+      if (chosen[k] || named.test(chunkText[k])) chars += c.end - c.start;
+    });
+    if (chars > maxChars) return whole();
+  }
   const bounds = pointsAt(text, chunks.flatMap((c) => [c.start, c.end]));
   for (;;) {
     const ranges = chunks.flatMap((c, k) => (chosen[k] ? [{ startIndex: c.start, endIndex: c.end, startPosition: bounds[2 * k], endPosition: bounds[2 * k + 1] }] : []));
-    if (!ranges.length || ranges.reduce((s, r) => s + r.endIndex - r.startIndex, 0) > (opts.maxShare ?? PARTIAL_MAX_SHARE) * text.length) return whole();
+    if (!ranges.length || ranges.reduce((s, r) => s + r.endIndex - r.startIndex, 0) > maxChars) return whole();
     const tree = parser.parse(text, null, { includedRanges: ranges });
     if (!tree) return whole();
     let keep = false;

@@ -70,6 +70,7 @@ export function checkForParse(text: string): { refusal?: string; headroom: numbe
   let levels = 0;
   let i = 0;
   const n = text.length;
+  const lineEnd = lineEndFinder(text);
   while (i < n) {
     let w = 0;
     let j = i;
@@ -88,14 +89,27 @@ export function checkForParse(text: string): { refusal?: string; headroom: numbe
         levels = Math.max(levels, stack.length);
       }
     }
-    // next line
-    let k = j;
-    while (k < n && text.charCodeAt(k) !== 10 && text.charCodeAt(k) !== 13) k++;
-    i = k + 1;
+    i = lineEnd(j) + 1;
   }
   const brackets = bracketDepth(text);
   if (brackets.overflow !== undefined) return { refusal: `brackets nested more than ${MAX_BRACKET_DEPTH} deep (line ${lineNumberAt(text, brackets.overflow)}); Python refuses that too`, headroom: 0 };
   return { headroom: Math.min(MAX_INDENT_LEVELS - levels, MAX_BRACKET_DEPTH - brackets.max) };
+}
+
+/** Where the line holding offset `from` ends (its line break, or the text's end): by '\n', '\r' or both. */
+function lineEndFinder(text: string): (from: number) => number {
+  const n = text.length;
+  if (!text.includes('\r')) {
+    return (from) => {
+      const k = text.indexOf('\n', from);
+      return k < 0 ? n : k;
+    };
+  }
+  return (from) => {
+    let k = from;
+    while (k < n && text.charCodeAt(k) !== 10 && text.charCodeAt(k) !== 13) k++;
+    return k;
+  };
 }
 
 /** CPython's tokenizer refuses more than 200 nested brackets ("too many nested parentheses"). */
@@ -106,10 +120,11 @@ function bracketDepth(text: string): { max: number; overflow?: number } {
   let depth = 0;
   let max = 0;
   const n = text.length;
+  const lineEnd = lineEndFinder(text);
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 35 /* # */) {
-      while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+      i = lineEnd(i);
     } else if (c === 34 || c === 39 /* " ' */) {
       const end = stringEnd(text, i);
       if (end === undefined) return { max }; // the text ends inside it
@@ -132,7 +147,23 @@ function bracketDepth(text: string): { max: number; overflow?: number } {
 export function stringEnd(text: string, at: number): number | undefined {
   const q = text.charCodeAt(at);
   const triple = text.charCodeAt(at + 1) === q && text.charCodeAt(at + 2) === q;
-  for (let i = at + (triple ? 3 : 1); i < text.length; i++) {
+  if (triple) {
+    // (a docstring runs for many lines: jump from quote or backslash to the next)
+    const quote = text[at];
+    let bi = text.indexOf('\\', at + 3); // the first backslash at or after i (-1: none)
+    for (let i = at + 3; ; ) {
+      const qi = text.indexOf(quote, i);
+      if (qi < 0) return undefined;
+      if (bi >= 0 && bi < i) bi = text.indexOf('\\', i);
+      if (bi >= 0 && bi < qi) {
+        i = bi + 2;
+        continue;
+      }
+      if (text.charCodeAt(qi + 1) === q && text.charCodeAt(qi + 2) === q) return qi + 3;
+      i = qi + 1;
+    }
+  }
+  for (let i = at + 1; i < text.length; i++) {
     const d = text.charCodeAt(i);
     if (d === 92 /* \ */) i++;
     else if (!triple && (d === 10 || d === 13)) return i;

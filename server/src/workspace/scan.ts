@@ -14,7 +14,7 @@ import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
 import { DEFAULT_SELECTION, MTIME_TRUST_MS, readText, readTextWithStat, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
 import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
-import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, isRelevantRoot, VIEW_WORDS, type FileFacts } from './prefilter';
+import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, isRelevantRoot, type ImportItem, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 
@@ -404,6 +404,17 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       const parts = [...seen].sort().map((m) => `${m}:${summaryHash(m)}:${importsOf(m)}`);
       return sha1(`${planKey}\n${rel}\n${entries[rel].hash}\n${parts.join('\n')}`);
     };
+    // what a file's imports bind from a source framework (a star import: nothing known)
+    const frameworkNamesOf = (items: ImportItem[]): string[] | undefined => {
+      const out: string[] = [];
+      for (const [m, names] of items) {
+        if (!isRelevantRoot(plan, m)) continue;
+        if (!names) out.push(m.split('.')[0]);
+        else if (names.includes('*')) return undefined;
+        else out.push(...names);
+      }
+      return out;
+    };
     const analyses = new Map<string, FileAnalysis>();
     const cachedSet = new Set<string>();
     const analyzeWork: Work[] = [];
@@ -418,7 +429,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         cachedSet.add(rel);
         stats.analysisCacheHits++;
         done++;
-      } else analyzeWork.push({ kind: 'analyze', rel, text: textOf(rel), ungatedOnly: usePrefilter && !relevant.has(rel) });
+      } else analyzeWork.push({ kind: 'analyze', rel, text: textOf(rel), ungatedOnly: usePrefilter && !relevant.has(rel), frameworkNames: frameworkNamesOf(entries[rel].items ?? []) });
     }
     progress();
     if (analyzeWork.length) {

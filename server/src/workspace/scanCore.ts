@@ -22,7 +22,15 @@ export function plainFinding(f: Finding): PlainFinding {
 
 export type Work =
   | { kind: 'index'; rel: string; text: string; /** keep the tree for a later analyze of the same file */ keep: boolean }
-  | { kind: 'analyze'; rel: string; text: string; /** not relevant: only the rules without `requires` can fire */ ungatedOnly?: boolean };
+  | {
+      kind: 'analyze';
+      rel: string;
+      text: string;
+      /** not relevant: only the rules without `requires` can fire */
+      ungatedOnly?: boolean;
+      /** names its imports bind from a source framework, read from its text (partialParse.ts) */
+      frameworkNames?: string[];
+    };
 
 /** `refused`: why the text was not parsed (parseRefusal: text that would break the wasm parser), its result empty */
 export type WorkResult =
@@ -86,7 +94,7 @@ export class ScanCore {
     this.kept.delete(w.rel);
     if (!tree) {
       const mod = moduleNameFor(w.rel);
-      const r = parseForAnalysis(this.grammar, this.parser, w.text, { moduleName: mod.name, isPackage: mod.isPackage, index: this.index, rules: this.rules });
+      const r = parseForAnalysis(this.grammar, this.parser, w.text, { moduleName: mod.name, isPackage: mod.isPackage, index: this.index, rules: this.rules, frameworkNames: w.frameworkNames });
       tree = r.tree ?? undefined;
       bindings = r.bindings;
       this.parsed++;
