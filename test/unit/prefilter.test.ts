@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { absoluteImport, moduleNameFor } from '../../server/src/analysis/moduleIndex';
-import { textImportFacts, type ImportItem } from '../../server/src/workspace/prefilter';
+import { holdsWordStart, textImportFacts, type ImportItem } from '../../server/src/workspace/prefilter';
 import { pythonFilesUnder } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -85,4 +85,18 @@ test('textImportFacts equals the reference patterns on random import-like text',
     for (let k = 0; k < n; k++) text += TOKENS[Math.floor(rnd() * TOKENS.length)];
     for (const rel of ['m.py', 'pkg/__init__.py', 'pkg/sub/mod.py']) assert.deepEqual(textImportFacts(text, rel), reference(text, rel), JSON.stringify(text));
   }
+});
+
+test('holdsWordStart answers what a \\b pattern answers', () => {
+  let seed = 3;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const alphabet = ['a', 'b', '_', '1', ' ', '.', '(', 'é', '\n'];
+  const word = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+  for (let k = 0; k < 3000; k++) {
+    const w = word(1 + Math.floor(rnd() * 3));
+    const text = word(Math.floor(rnd() * 40));
+    const re = new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+    assert.equal(holdsWordStart(text, w), re.test(text), `${JSON.stringify(w)} in ${JSON.stringify(text)}`);
+  }
+  for (const [text, w, want] of [['os_require_quiesce', 'require_', false], ['@require_GET', 'require_', true], ['require_x', 'require_', true], ['MyFastAPI()', 'FastAPI', false]] as const) assert.equal(holdsWordStart(text, w), want, text);
 });

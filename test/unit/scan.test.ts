@@ -340,6 +340,15 @@ test('the cache hash is the SHA-1 of the UTF-8 text, for a string as for its byt
     assert.equal(sha1(s), want);
     assert.equal(sha1(Buffer.from(s, 'utf8')), want);
   }
+  // a scan hashes the bytes it read: the same hash as the text's, with a byte order mark or without
+  const dir = tmpdir('fp-hash-');
+  const texts: Record<string, string> = { 'plain.py': 'from flask import g\n', 'bom.py': '\ufeffx = "é"\r\n', 'bom2.py': '\ufeff\ufeffx = 1\n', 'astral.py': 's = "\u{1F600}"\n' };
+  for (const [f, t] of Object.entries(texts)) fs.writeFileSync(path.join(dir, f), t);
+  for (const opts of [{}, { cacheDir: tmpdir('fp-hash-cache-') }]) {
+    const r = await scanWorkspace(dir, { settings: settingsFor('django'), threads: 1, ...opts });
+    for (const f of r.files) assert.equal(f.hash, sha1(texts[f.rel].replace(/^\ufeff\ufeff?/, '')), f.rel);
+    assert.equal(r.files.length, 4);
+  }
 });
 
 test('rescans reuse the folder listings of unchanged folders and still see a file added to one', async () => {

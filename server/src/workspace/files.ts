@@ -51,8 +51,8 @@ export async function listFiles(root: string, sel: FileSelection = DEFAULT_SELEC
   return { files, skipped };
 }
 
-/** Reads a file as UTF-8 text, or says why it cannot be analyzed (binary, not UTF-8). */
-export function readText(abs: string): { text: string } | { reason: string } {
+/** Reads a file as UTF-8 text, or says why it cannot be analyzed (binary, not UTF-8). `bytes`: the text's UTF-8. */
+export function readText(abs: string): { text: string; bytes: Buffer } | { reason: string } {
   let buf: Buffer;
   try {
     buf = fs.readFileSync(abs);
@@ -62,17 +62,24 @@ export function readText(abs: string): { text: string } | { reason: string } {
   return decodeText(buf);
 }
 
-function decodeText(buf: Buffer): { text: string } | { reason: string } {
+function decodeText(buf: Buffer): { text: string; bytes: Buffer } | { reason: string } {
   if (buf.includes(0)) return { reason: 'binary file (NUL bytes)' };
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+    let text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    // (strictly decoded, the bytes are the text's UTF-8 but for the byte order marks left out: the decoder's, and a
+    // second one)
+    let bytes = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
+    if (text.charCodeAt(0) === 0xfeff) {
+      text = text.slice(1);
+      bytes = bytes.subarray(3);
+    }
+    return { text, bytes };
   } catch {
     return { reason: 'not UTF-8 text' };
   }
 }
 
-export type StatRead = ({ text: string } | { reason: string; tooLarge?: boolean }) & { size: number; mtimeMs: number };
+export type StatRead = ({ text: string; bytes: Buffer } | { reason: string; tooLarge?: boolean }) & { size: number; mtimeMs: number };
 
 /**
  * readText, with the size and mtime of the file read (from the open file: what readFileSync asks anyway, so a walk

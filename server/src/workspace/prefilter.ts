@@ -258,6 +258,16 @@ export function importsFrameworkName(plan: FilterPlan, items: readonly ImportIte
   return false;
 }
 
+/** Whether `word` occurs in the text at a word boundary, as `new RegExp(`\\b${word}`)` finds it (without the pattern). */
+export function holdsWordStart(text: string, word: string): boolean {
+  if (!word) return true;
+  const first = isWordChar(word.charCodeAt(0));
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+    if ((i > 0 && isWordChar(text.charCodeAt(i - 1))) !== first) return true;
+  }
+  return false;
+}
+
 export function hasNeedle(text: string, needles: readonly string[]): boolean {
   for (const n of needles) if (text.includes(n)) return true;
   return false;

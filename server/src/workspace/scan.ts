@@ -14,7 +14,7 @@ import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
 import { DEFAULT_SELECTION, MTIME_TRUST_MS, readText, readTextWithStat, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
 import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
-import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, isRelevantRoot, type ImportItem, VIEW_WORDS, type FileFacts } from './prefilter';
+import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, isRelevantRoot, holdsWordStart, type ImportItem, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 
@@ -166,7 +166,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     if (prev && st && prev.size === st.size && prev.mtimeMs === st.mtimeMs && st.mtimeMs < trustBefore) {
       entries[rel] = prev;
     } else {
-      let r: { text: string } | { reason: string };
+      let r: { text: string; bytes: Buffer } | { reason: string };
       if (st) r = readText(abs);
       else {
         const sr = readTextWithStat(abs, selection.maxFileSize);
@@ -182,7 +182,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       if ('reason' in r) {
         entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash: '', skip: r.reason };
       } else {
-        const hash = sha1(r.text);
+        const hash = sha1(r.bytes); // (the text's UTF-8: hashing it needs no encoding)
         if (prev && prev.hash === hash && !prev.skip) entries[rel] = { ...prev, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
         else {
           const { imports, items } = textImportFacts(r.text, rel);
@@ -259,7 +259,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     const key = atStart ? `\\b${word}` : word;
     let v = known.get(key);
     if (v === undefined) {
-      known.set(key, (v = atStart ? new RegExp(key).test(textOf(rel)) : textOf(rel).includes(word)));
+      known.set(key, (v = atStart ? holdsWordStart(textOf(rel), word) : textOf(rel).includes(word)));
       learned = true;
     }
     return v;
@@ -479,8 +479,10 @@ function sameEntries(a: Record<string, CacheEntry>, b: Record<string, CacheEntry
 }
 
 /** Port markers, without building a LineMap for the many texts that cannot hold one. */
+const MAYBE_MARKER = /port[:)]/;
 function textMarkers(text: string): PortMarker[] {
-  if (!text.includes('port:') && !text.includes('TODO(port)')) return [];
+  // (one search: both spellings hold `port` and then `:` or `)`)
+  if (!MAYBE_MARKER.test(text)) return [];
   return scanMarkers(text, new LineMap(text));
 }
 
