@@ -85,7 +85,7 @@ test('binary and non-UTF-8 files are skipped with a reason; a symlink loop under
     fs.writeFileSync(path.join(dir, 'ok.py'), '\ufeffx = 1\n');
     assert.deepEqual(readText(path.join(dir, 'bin.py')), { reason: 'binary file (NUL bytes)' });
     assert.deepEqual(readText(path.join(dir, 'latin1.py')), { reason: 'not UTF-8 text' });
-    assert.deepEqual(readText(path.join(dir, 'ok.py')), { text: 'x = 1\n' });
+    assert.deepEqual(readText(path.join(dir, 'ok.py')), { text: 'x = 1\n', bytes: Buffer.from('x = 1\n') });
     fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
     fs.symlinkSync('..', path.join(dir, 'a', 'b', 'up'));
     fs.symlinkSync(path.join(dir, 'a'), path.join(dir, 'a', 'b', 'loop'));

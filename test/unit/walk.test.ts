@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { DEFAULT_SELECTION, listFiles, readText, readTextWithStat, walkFiles, type FileSelection, type WalkMemo } from '../../server/src/workspace/files';
+import { DEFAULT_SELECTION, listFiles, readBytesWithStat, walkFiles, type FileSelection, type WalkMemo } from '../../server/src/workspace/files';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
 
@@ -27,11 +27,11 @@ async function same(root: string, sel: FileSelection = DEFAULT_SELECTION, memo?:
   assert.deepEqual([c.skipped, c.stats.size], [[], 0]);
   for (const f of c.files) {
     const st = fs.statSync(path.join(root, f));
-    const r = readTextWithStat(path.join(root, f), sel.maxFileSize);
+    const r = readBytesWithStat(path.join(root, f), sel.maxFileSize);
     assert.deepEqual([r.size, r.mtimeMs], [st.size, st.mtimeMs], f);
     const skip = b.skipped.find((x) => x.file === f);
     if (skip) assert.deepEqual([(r as { reason: string }).reason, 'tooLarge' in r], [skip.reason, true], f);
-    else assert.deepEqual(r, { ...readText(path.join(root, f)), size: st.size, mtimeMs: st.mtimeMs }, f);
+    else assert.deepEqual(r, { buf: fs.readFileSync(path.join(root, f)), size: st.size, mtimeMs: st.mtimeMs }, f);
   }
   return b;
 }

@@ -53,13 +53,8 @@ export async function listFiles(root: string, sel: FileSelection = DEFAULT_SELEC
 
 /** Reads a file as UTF-8 text, or says why it cannot be analyzed (binary, not UTF-8). `bytes`: the text's UTF-8. */
 export function readText(abs: string): { text: string; bytes: Buffer } | { reason: string } {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(abs);
-  } catch (e) {
-    return { reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
-  }
-  return decodeText(buf);
+  const r = readBytes(abs);
+  return 'reason' in r ? r : decodeText(r.buf);
 }
 
 function decodeText(buf: Buffer): { text: string; bytes: Buffer } | { reason: string } {
@@ -79,13 +74,13 @@ function decodeText(buf: Buffer): { text: string; bytes: Buffer } | { reason: st
   }
 }
 
-export type StatRead = ({ text: string; bytes: Buffer } | { reason: string; tooLarge?: boolean }) & { size: number; mtimeMs: number };
+export type StatRead = ({ buf: Buffer } | { reason: string; tooLarge?: boolean }) & { size: number; mtimeMs: number };
 
 /**
- * readText, with the size and mtime of the file read (from the open file: what readFileSync asks anyway, so a walk
- * without stats and this cost one stat less per file), and no read past `maxSize` bytes.
+ * A file's bytes with its size and mtime (from the open file: what readFileSync asks anyway, so a walk without
+ * stats and this cost one stat less per file), not read past `maxSize` bytes.
  */
-export function readTextWithStat(abs: string, maxSize: number): StatRead {
+export function readBytesWithStat(abs: string, maxSize: number): StatRead {
   let fd: number;
   try {
     fd = fs.openSync(abs, 'r');
@@ -103,11 +98,20 @@ export function readTextWithStat(abs: string, maxSize: number): StatRead {
       if (!got) break;
       n += got;
     }
-    return { ...decodeText(n < st.size ? buf.subarray(0, n) : buf), ...at };
+    return { buf: n < st.size ? buf.subarray(0, n) : buf, ...at };
   } catch (e) {
     return { reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, size: -1, mtimeMs: -1 };
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** A file's bytes, or why it cannot be read. */
+export function readBytes(abs: string): { buf: Buffer } | { reason: string } {
+  try {
+    return { buf: fs.readFileSync(abs) };
+  } catch (e) {
+    return { reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
 }
 

@@ -12,10 +12,11 @@ import { LineMap } from '../analysis/lineMap';
 import type { LoadedRule } from '../analysis/rule';
 import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
-import { DEFAULT_SELECTION, MTIME_TRUST_MS, readText, readTextWithStat, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
+import { DEFAULT_SELECTION, MTIME_TRUST_MS, readBytes, readBytesWithStat, readText, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
 import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
-import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, textImportFacts, importsViewMarker, isRelevantRoot, holdsWordStart, type ImportItem, VIEW_WORDS, type FileFacts } from './prefilter';
+import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, importsViewMarker, isRelevantRoot, holdsWordStart, type ImportItem, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
+import { factsOfBytes } from './byteFacts';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 
 /** The folder listings of the last walk of each root, per cache directory (only rescans use them). */
@@ -166,10 +167,10 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     if (prev && st && prev.size === st.size && prev.mtimeMs === st.mtimeMs && st.mtimeMs < trustBefore) {
       entries[rel] = prev;
     } else {
-      let r: { text: string; bytes: Buffer } | { reason: string };
-      if (st) r = readText(abs);
+      let r: { buf: Buffer } | { reason: string };
+      if (st) r = readBytes(abs);
       else {
-        const sr = readTextWithStat(abs, selection.maxFileSize);
+        const sr = readBytesWithStat(abs, selection.maxFileSize);
         if ('tooLarge' in sr) {
           // as the walk with stats skips it (no cache entry: the limit is a setting)
           tooLarge.push({ file: rel, reason: sr.reason });
@@ -179,19 +180,18 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         r = sr;
         st = { size: sr.size, mtimeMs: sr.mtimeMs };
       }
-      if ('reason' in r) {
-        entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash: '', skip: r.reason };
+      // (from the bytes: the whole text is decoded only where it is needed, byteFacts.ts)
+      const f = 'reason' in r ? r : factsOfBytes(r.buf, rel);
+      if ('reason' in f) {
+        entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash: '', skip: f.reason };
       } else {
-        const hash = sha1(r.bytes); // (the text's UTF-8: hashing it needs no encoding)
+        const hash = sha1(f.bytes); // (the text's UTF-8: hashing it needs no encoding)
         if (prev && prev.hash === hash && !prev.skip) entries[rel] = { ...prev, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
-        else {
-          const { imports, items } = textImportFacts(r.text, rel);
-          entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash, imports, items, markers: textMarkers(r.text) };
-        }
-        // only the texts that a later phase will read for sure are kept: the others would be copied by every scavenge
-        // until promoted, and relevance by name needs the text of ≈ 1 % of the files the read phase sees (read again)
+        else entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash, imports: f.imports, items: f.items, markers: f.markers ? textMarkers(f.text!) : [] };
+        // only the texts that a later phase will read for sure are decoded and kept: the others would be copied by
+        // every scavenge until promoted, and relevance by name needs the text of ≈ 1 % of the files (read again)
         const imports = entries[rel].imports ?? [];
-        if (!usePrefilter || imports.some((m) => isRelevantRoot(plan, m)) || importsViewMarker(imports)) texts.set(rel, r.text);
+        if (!usePrefilter || imports.some((m) => isRelevantRoot(plan, m)) || importsViewMarker(imports)) texts.set(rel, f.text ?? f.bytes.toString('utf8'));
       }
     }
     const e = entries[rel];

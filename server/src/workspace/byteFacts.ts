@@ -1,0 +1,101 @@
+// The read phase's facts of a file from its bytes, without decoding the whole text: a cold scan reads 12 MB of which
+// only the lines around `import` matter to its textual import facts, and only files with a port marker need their
+// text for the markers' places. Decoding every text and searching it with the import patterns was most of the read
+// phase (and the decoded texts most of what its scavenges went through).
+import { isUtf8 } from 'node:buffer';
+import { textImportFacts, type ImportItem } from './prefilter';
+
+const IMPORT = Buffer.from('import');
+
+/**
+ * The text `textImportFacts` reads the same facts from as from the whole text: the lines (by '\n') that hold
+ * `import`, with the lines a backslash joins to them, and from a `(` on them to the next `)` of the text (a
+ * from-import's names in brackets), each run of them in order, separated by one line break. Its patterns match
+ * within a line ('\n': a CR or U+2028 is a character to them, even where they ask what precedes a statement) except
+ * inside brackets, and what precedes a kept line is a line break in both texts.
+ */
+export function importLines(buf: Buffer): string {
+  const n = buf.length;
+  let at = buf.indexOf(IMPORT);
+  if (at < 0) return '';
+  const lineStart = (x: number) => buf.lastIndexOf(10, x - 1) + 1; // (x = 0: lastIndexOf(10, -1) searches from the end)
+  const lineEnd = (x: number) => {
+    const k = buf.indexOf(10, x);
+    return k < 0 ? n : k;
+  };
+  /** whether the line ending at `end` (its '\n', or n) ends with a backslash before its line break */
+  const continued = (end: number) => end < n && (buf[end - 1] === 92 || (buf[end - 1] === 13 && buf[end - 2] === 92));
+  const parts: string[] = [];
+  let keptTo = -1; // the end of the last kept run
+  while (at >= 0) {
+    let s = at > 0 ? lineStart(at) : 0;
+    // the lines a backslash joins to this one, before it
+    while (s > 0 && continued(s - 1)) s = lineStart(s - 1);
+    let e = lineEnd(at);
+    for (;;) {
+      // after it, and through a bracket opened on these lines to the next `)` of the text
+      while (continued(e)) e = lineEnd(e + 1);
+      const open = buf.indexOf(40, s);
+      if (open < 0 || open >= e) break;
+      let grown = false;
+      for (let o = open; o >= 0 && o < e; o = buf.indexOf(40, o + 1)) {
+        const close = buf.indexOf(41, o + 1);
+        const to = close < 0 ? n : lineEnd(close);
+        if (to > e) {
+          e = to;
+          grown = true;
+        }
+      }
+      if (!grown) break;
+    }
+    if (s <= keptTo) {
+      // overlaps or touches the last run: extend it
+      if (e > keptTo) {
+        parts[parts.length - 1] += buf.toString('utf8', keptTo, e);
+        keptTo = e;
+      }
+    } else {
+      parts.push(buf.toString('utf8', s, e));
+      keptTo = e;
+    }
+    at = e >= n ? -1 : buf.indexOf(IMPORT, e);
+  }
+  return parts.join('\n');
+}
+
+const PORT = Buffer.from('port');
+
+/** Whether the bytes may hold a port marker (`port:` or `TODO(port)`: `port` and then `:` or `)`). */
+function mayHoldMarker(buf: Buffer): boolean {
+  for (let i = buf.indexOf(PORT); i >= 0; i = buf.indexOf(PORT, i + 1)) if (buf[i + 4] === 58 || buf[i + 4] === 41) return true;
+  return false;
+}
+
+export type ByteFacts =
+  | { reason: string }
+  | {
+      /** the text's UTF-8: the bytes less the byte order marks the text leaves out (the cache hashes them) */
+      bytes: Buffer;
+      imports: string[];
+      items: ImportItem[];
+      /** the whole text, when it was decoded (a file that may hold a port marker, or read whole) */
+      text?: string;
+      /** whether it may hold a port marker (then `text` is there) */
+      markers: boolean;
+    };
+
+/**
+ * What files.ts readText and prefilter.ts textImportFacts give for a file's bytes (its skip reason, or its text's
+ * import facts), decoding only the lines around `import` unless it may hold a port marker.
+ */
+export function factsOfBytes(buf: Buffer, rel: string): ByteFacts {
+  if (buf.includes(0)) return { reason: 'binary file (NUL bytes)' };
+  if (!isUtf8(buf)) return { reason: 'not UTF-8 text' };
+  // as the decoder and readText leave them out: a byte order mark, and a second one
+  let bytes = buf;
+  for (let k = 0; k < 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf; k++) bytes = bytes.subarray(3);
+  const markers = mayHoldMarker(bytes);
+  const text = markers ? bytes.toString('utf8') : undefined;
+  const { imports, items } = textImportFacts(text ?? importLines(bytes), rel);
+  return { bytes, imports, items, text, markers };
+}
