@@ -5,8 +5,6 @@
 import { isUtf8 } from 'node:buffer';
 import { textImportFacts, type ImportItem } from './prefilter';
 
-const IMPORT = Buffer.from('import');
-
 /**
  * The text `textImportFacts` reads the same facts from as from the whole text: the lines (by '\n') that hold
  * `import`, with the lines a backslash joins to them, and from a `(` on them to the next `)` of the text (a
@@ -14,9 +12,10 @@ const IMPORT = Buffer.from('import');
  * within a line ('\n': a CR or U+2028 is a character to them, even where they ask what precedes a statement) except
  * inside brackets, and what precedes a kept line is a line break in both texts.
  */
-export function importLines(buf: Buffer): string {
+export function importLines(buf: Buffer, importsAt: readonly number[] = portsOf(buf).imports): string {
   const n = buf.length;
-  let at = buf.indexOf(IMPORT);
+  let next = 0; // the next of importsAt to look at
+  let at = importsAt.length ? importsAt[next++] : -1;
   if (at < 0) return '';
   const lineStart = (x: number) => buf.lastIndexOf(10, x - 1) + 1; // (x = 0: lastIndexOf(10, -1) searches from the end)
   const lineEnd = (x: number) => {
@@ -58,17 +57,26 @@ export function importLines(buf: Buffer): string {
       parts.push(buf.toString('utf8', s, e));
       keptTo = e;
     }
-    at = e >= n ? -1 : buf.indexOf(IMPORT, e);
+    while (next < importsAt.length && importsAt[next] < e) next++;
+    at = next < importsAt.length ? importsAt[next++] : -1;
   }
   return parts.join('\n');
 }
 
 const PORT = Buffer.from('port');
 
-/** Whether the bytes may hold a port marker (`port:` or `TODO(port)`: `port` and then `:` or `)`). */
-function mayHoldMarker(buf: Buffer): boolean {
-  for (let i = buf.indexOf(PORT); i >= 0; i = buf.indexOf(PORT, i + 1)) if (buf[i + 4] === 58 || buf[i + 4] === 41) return true;
-  return false;
+/**
+ * One search of the bytes for `port`: where `import` starts (`im` before it), and whether they may hold a port
+ * marker (`port:` or `TODO(port)`: `port` and then `:` or `)`).
+ */
+export function portsOf(buf: Buffer): { imports: number[]; marker: boolean } {
+  const imports: number[] = [];
+  let marker = false;
+  for (let i = buf.indexOf(PORT); i >= 0; i = buf.indexOf(PORT, i + 1)) {
+    if (i >= 2 && buf[i - 2] === 0x69 && buf[i - 1] === 0x6d) imports.push(i - 2);
+    if (buf[i + 4] === 58 || buf[i + 4] === 41) marker = true;
+  }
+  return { imports, marker };
 }
 
 export type ByteFacts =
@@ -94,8 +102,9 @@ export function factsOfBytes(buf: Buffer, rel: string): ByteFacts {
   // as the decoder and readText leave them out: a byte order mark, and a second one
   let bytes = buf;
   for (let k = 0; k < 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf; k++) bytes = bytes.subarray(3);
-  const markers = mayHoldMarker(bytes);
+  const ports = portsOf(bytes);
+  const markers = ports.marker;
   const text = markers ? bytes.toString('utf8') : undefined;
-  const { imports, items } = textImportFacts(text ?? importLines(bytes), rel);
+  const { imports, items } = textImportFacts(text ?? importLines(bytes, ports.imports), rel);
   return { bytes, imports, items, text, markers };
 }
