@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { absoluteImport, moduleNameFor } from '../../server/src/analysis/moduleIndex';
-import { holdsWordStart, textImportFacts, type ImportItem } from '../../server/src/workspace/prefilter';
+import { holdsWordStart, importsViewMarker, textImportFacts, type ImportItem } from '../../server/src/workspace/prefilter';
 import { pythonFilesUnder } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -99,4 +99,11 @@ test('holdsWordStart answers what a \\b pattern answers', () => {
     assert.equal(holdsWordStart(text, w), re.test(text), `${JSON.stringify(w)} in ${JSON.stringify(text)}`);
   }
   for (const [text, w, want] of [['os_require_quiesce', 'require_', false], ['@require_GET', 'require_', true], ['require_x', 'require_', true], ['MyFastAPI()', 'FastAPI', false]] as const) assert.equal(holdsWordStart(text, w), want, text);
+});
+
+test('importsViewMarker: django, django.views*, and fastapi/starlette and their submodules only', () => {
+  const yes = ['django', 'django.views', 'django.views.decorators.http', 'fastapi', 'fastapi.routing', 'starlette', 'starlette.routing'];
+  const no = ['django.db', 'django.viewsets', 'fastapix', 'fastapi_utils', 'starlettes', 'starlette_x', 'flask', 'my.fastapi', ''];
+  for (const m of yes) assert.equal(importsViewMarker(['os', m]), true, m);
+  for (const m of no) assert.equal(importsViewMarker(['os', m]), false, m);
 });

@@ -63,8 +63,7 @@ export function filterPlan(rules: readonly LoadedRule[], settings: Settings): Fi
 export function importsViewMarker(imports: readonly string[]): boolean {
   for (const m of imports) {
     if (m === 'django' || m === 'django.views' || m.startsWith('django.views.')) return true;
-    const root = m.split('.')[0];
-    if (root === 'fastapi' || root === 'starlette') return true;
+    if ((m.startsWith('fastapi') && (m.length === 7 || m[7] === '.')) || (m.startsWith('starlette') && (m.length === 9 || m[9] === '.'))) return true;
   }
   return false;
 }
