@@ -93,6 +93,10 @@ const FROM_HEAD_RE = /from[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import/g;
 const FROM_STICKY = /from[ \t]+(\.*)[ \t]*([A-Za-z_][\w.]*)?[ \t]+import\b/y;
 const LIST_STICKY = /[ \t]*(\([^)]*\)|[^\n;]*)/y;
 const IMPORT_RE = /import[ \t]+([^\n;#]+)/g;
+/** the first word of each comma-separated item of an import's names (brackets count as white space) */
+const ITEM_WORD = /,[\s()]*([^\s,()]*)/g; // (over the names with a comma put before them)
+const IDENTIFIER = /^[A-Za-z_]\w*$/;
+const DOTTED = /^[A-Za-z_][\w.]*$/;
 
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 /** `\b` before a word character at `at` */
@@ -149,10 +153,9 @@ function fromImports(src: string, module: (dots: number, rest: string | undefine
 /** The names `import a.b, c as d` lists (the dotted module names) */
 function plainImports(src: string, out: Set<string>) {
   eachMatch(IMPORT_RE, src, statementStart, (m) => {
-    for (const item of m[1].replace(/[()]/g, ' ').split(',')) {
-      const name = item.trim().split(/\s+/)[0];
-      if (name && /^[A-Za-z_][\w.]*$/.test(name)) out.add(name);
-    }
+    const list = `,${m[1]}`;
+    ITEM_WORD.lastIndex = 0;
+    for (let w; (w = ITEM_WORD.exec(list)); ) if (w[1] && DOTTED.test(w[1])) out.add(w[1]);
   });
 }
 
@@ -186,9 +189,12 @@ export function textImportFacts(text: string, rel: string): { imports: string[];
       if (!abs) return;
       let set = byModule.get(abs);
       if (!set) byModule.set(abs, (set = new Set()));
-      for (const item of list.replace(/#[^\n]*/g, ' ').replace(/[()]/g, ' ').split(',')) {
-        const name = item.trim().split(/\s+/)[0];
-        if (name === '*' || (name && /^[A-Za-z_]\w*$/.test(name))) set.add(name);
+      // each comma-separated item's first word (comments and brackets count as white space)
+      const names = `,${list.includes('#') ? list.replace(/#[^\n]*/g, ' ') : list}`;
+      ITEM_WORD.lastIndex = 0;
+      for (let m; (m = ITEM_WORD.exec(names)); ) {
+        const name = m[1];
+        if (name === '*' || (name && IDENTIFIER.test(name))) set.add(name);
       }
     },
   );
