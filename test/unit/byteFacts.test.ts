@@ -30,10 +30,8 @@ function same(bytes: Buffer, what: string) {
   assert.deepEqual({ imports: got.imports, items: got.items }, textImportFacts(whole.text, 'pkg/sub/mod.py'), what);
   assert.deepEqual(got.bytes, whole.bytes, `${what}: the hashed bytes`);
   const markers = scanMarkers(whole.text, new LineMap(whole.text));
-  if (markers.length) {
-    assert.ok(got.markers, `${what}: may hold a marker`);
-    assert.equal(got.text, whole.text, what);
-  }
+  assert.deepEqual(got.markers, markers, `${what}: the markers`);
+  if (markers.length) assert.equal(got.text, whole.text, what);
 }
 
 test('the examples and fixtures, as they are and with CRLF line breaks and a byte order mark', () => {

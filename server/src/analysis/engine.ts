@@ -163,10 +163,8 @@ function needleSearch(needles: readonly string[]): NeedleSearch {
   return s;
 }
 
-/** Calls `f` with each needle at each offset where it starts; stops when `f` returns true. */
-function eachNeedleStart(text: string, needles: readonly string[], f: (needle: string) => boolean | void) {
-  const { pattern, prefixes, single } = needleSearch(needles);
-  for (const n of single) for (let i = text.indexOf(n); i >= 0; i = text.indexOf(n, i + 1)) if (f(n)) return;
+/** Calls `f` with each needle of two characters or more at each offset where it starts; stops when `f` returns true. */
+function eachLongNeedleStart(text: string, { pattern, prefixes }: NeedleSearch, f: (needle: string) => boolean | void) {
   pattern.lastIndex = 0;
   for (let m; (m = pattern.exec(text)); ) {
     for (const n of prefixes.get(m[0])!) if (f(n)) return;
@@ -183,22 +181,25 @@ export function countOccurrences(text: string, needle: string): number {
 
 /** How often each needle occurs in the text (overlapping occurrences count: an occurrence is where it starts). */
 export function countNeedles(text: string, needles: readonly string[]): Map<string, number> {
+  const search = needleSearch(needles);
   const out = new Map<string, number>();
   for (const n of needles) out.set(n, 0);
-  eachNeedleStart(text, needles, (n) => void out.set(n, out.get(n)! + 1));
+  for (const n of search.single) out.set(n, countOccurrences(text, n));
+  eachLongNeedleStart(text, search, (n) => void out.set(n, out.get(n)! + 1));
   return out;
 }
 
 /** The needles the text holds. */
 export function presentNeedles(text: string, needles: readonly string[]): Set<string> {
-  const { pattern, prefixes, single } = needleSearch(needles);
+  const search = needleSearch(needles);
   const out = new Set<string>();
-  for (const n of single) if (text.includes(n)) out.add(n);
-  const all = prefixes.size + single.length;
-  pattern.lastIndex = 0;
-  for (let m; out.size < all && (m = pattern.exec(text)); ) {
-    for (const n of prefixes.get(m[0])!) out.add(n);
-    pattern.lastIndex = m.index + 1;
+  for (const n of search.single) if (text.includes(n)) out.add(n);
+  const all = search.prefixes.size + search.single.length;
+  if (out.size < all) {
+    eachLongNeedleStart(text, search, (n) => {
+      out.add(n);
+      return out.size === all;
+    });
   }
   return out;
 }

@@ -2,7 +2,10 @@
 // only the lines around `import` matter to its textual import facts, and only files with a port marker need their
 // text for the markers' places. Decoding every text and searching it with the import patterns was most of the read
 // phase (and the decoded texts most of what its scavenges went through).
-import { isUtf8 } from 'node:buffer';
+import { scanMarkers } from '../analysis/markers';
+import { LineMap } from '../analysis/lineMap';
+import type { PortMarker } from '../analysis/types';
+import { textBytes } from './files';
 import { textImportFacts, type ImportItem } from './prefilter';
 
 /**
@@ -82,29 +85,26 @@ export function portsOf(buf: Buffer): { imports: number[]; marker: boolean } {
 export type ByteFacts =
   | { reason: string }
   | {
-      /** the text's UTF-8: the bytes less the byte order marks the text leaves out (the cache hashes them) */
+      /** the text's UTF-8 (files.ts textBytes; the cache hashes it) */
       bytes: Buffer;
       imports: string[];
       items: ImportItem[];
-      /** the whole text, when it was decoded (a file that may hold a port marker, or read whole) */
+      markers: PortMarker[];
+      /** the whole text, when it was decoded (a file that may hold a port marker) */
       text?: string;
-      /** whether it may hold a port marker (then `text` is there) */
-      markers: boolean;
     };
 
 /**
- * What files.ts readText and prefilter.ts textImportFacts give for a file's bytes (its skip reason, or its text's
- * import facts), decoding only the lines around `import` unless it may hold a port marker.
+ * What files.ts readText, prefilter.ts textImportFacts and markers.ts scanMarkers give for a file's bytes (its skip
+ * reason, or its text's import facts and port markers), decoding only the lines around `import` unless it may hold a
+ * port marker.
  */
 export function factsOfBytes(buf: Buffer, rel: string): ByteFacts {
-  if (buf.includes(0)) return { reason: 'binary file (NUL bytes)' };
-  if (!isUtf8(buf)) return { reason: 'not UTF-8 text' };
-  // as the decoder and readText leave them out: a byte order mark, and a second one
-  let bytes = buf;
-  for (let k = 0; k < 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf; k++) bytes = bytes.subarray(3);
+  const t = textBytes(buf);
+  if ('reason' in t) return t;
+  const { bytes } = t;
   const ports = portsOf(bytes);
-  const markers = ports.marker;
-  const text = markers ? bytes.toString('utf8') : undefined;
+  const text = ports.marker ? bytes.toString('utf8') : undefined;
   const { imports, items } = textImportFacts(text ?? importLines(bytes, ports.imports), rel);
-  return { bytes, imports, items, text, markers };
+  return { bytes, imports, items, markers: text === undefined ? [] : scanMarkers(text, new LineMap(text)), text };
 }

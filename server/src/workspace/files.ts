@@ -1,4 +1,5 @@
 // Which files of a folder are analyzed: include/exclude globs (relative to the folder), .gitignore, size limit.
+import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fg from 'fast-glob';
@@ -58,20 +59,20 @@ export function readText(abs: string): { text: string; bytes: Buffer } | { reaso
 }
 
 function decodeText(buf: Buffer): { text: string; bytes: Buffer } | { reason: string } {
+  const t = textBytes(buf);
+  return 'reason' in t ? t : { text: t.bytes.toString('utf8'), bytes: t.bytes };
+}
+
+/**
+ * Why a file's bytes are not Python text (NUL bytes, not UTF-8), or the text's UTF-8: the bytes less a byte order
+ * mark, and a second one, as the text leaves them out.
+ */
+export function textBytes(buf: Buffer): { bytes: Buffer } | { reason: string } {
   if (buf.includes(0)) return { reason: 'binary file (NUL bytes)' };
-  try {
-    let text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    // (strictly decoded, the bytes are the text's UTF-8 but for the byte order marks left out: the decoder's, and a
-    // second one)
-    let bytes = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
-    if (text.charCodeAt(0) === 0xfeff) {
-      text = text.slice(1);
-      bytes = bytes.subarray(3);
-    }
-    return { text, bytes };
-  } catch {
-    return { reason: 'not UTF-8 text' };
-  }
+  if (!isUtf8(buf)) return { reason: 'not UTF-8 text' };
+  let bytes = buf;
+  for (let k = 0; k < 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf; k++) bytes = bytes.subarray(3);
+  return { bytes };
 }
 
 export type StatRead = ({ buf: Buffer } | { reason: string; tooLarge?: boolean }) & { size: number; mtimeMs: number };

@@ -7,8 +7,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ModuleIndex, moduleNameFor, type ModuleSummary } from '../analysis/moduleIndex';
-import { scanMarkers } from '../analysis/markers';
-import { LineMap } from '../analysis/lineMap';
 import type { LoadedRule } from '../analysis/rule';
 import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
@@ -187,7 +185,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       } else {
         const hash = sha1(f.bytes); // (the text's UTF-8: hashing it needs no encoding)
         if (prev && prev.hash === hash && !prev.skip) entries[rel] = { ...prev, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
-        else entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash, imports: f.imports, items: f.items, markers: f.markers ? textMarkers(f.text!) : [] };
+        else entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash, imports: f.imports, items: f.items, markers: f.markers };
         // only the texts that a later phase will read for sure are decoded and kept: the others would be copied by
         // every scavenge until promoted, and relevance by name needs the text of ≈ 1 % of the files (read again)
         const imports = entries[rel].imports ?? [];
@@ -478,13 +476,6 @@ function sameEntries(a: Record<string, CacheEntry>, b: Record<string, CacheEntry
   return true;
 }
 
-/** Port markers, without building a LineMap for the many texts that cannot hold one. */
-const MAYBE_MARKER = /port[:)]/;
-function textMarkers(text: string): PortMarker[] {
-  // (one search: both spellings hold `port` and then `:` or `)`)
-  if (!MAYBE_MARKER.test(text)) return [];
-  return scanMarkers(text, new LineMap(text));
-}
 
 function* index_entries(readable: string[], summaries: Map<string, ModuleSummary>, nameOf: (rel: string) => string = (rel) => moduleNameFor(rel).name): Iterable<[string, ModuleSummary]> {
   for (const rel of readable) yield [nameOf(rel), summaries.get(rel) ?? EMPTY];
