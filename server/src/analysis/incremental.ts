@@ -248,12 +248,15 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
     const r = roots[i];
     const st = topOf.get(r);
     if (!st || st === r) continue;
-    if (touching(carried, r, longest).some(({ start: s, end: e }) => s < r.startIndex || e > r.endIndex)) roots[i] = st;
+    if (touching(carried, r.startIndex, r.endIndex, longest).some(({ start: s, end: e }) => s < r.startIndex || e > r.endIndex)) roots[i] = st;
   }
   roots = [...new Map(roots.map((r) => [r.startIndex, r])).values()].sort((a, b) => a.startIndex - b.startIndex);
   roots = roots.filter((r, i) => !roots.some((o, j) => j !== i && o.startIndex <= r.startIndex && r.endIndex <= o.endIndex && (o.endIndex - o.startIndex > r.endIndex - r.startIndex)));
   if (roots.length > MAX_ROOTS || roots.reduce((n, r) => n + r.endIndex - r.startIndex, 0) > MAX_ROOT_SHARE * text.length) return full(grammar, doc, opts, rules, 'too many statements');
-  const dropped = new Set(roots.flatMap((r) => touching(carried, r, longest)));
+  const dropped = new Set(roots.flatMap((r) => touching(carried, r.startIndex, r.endIndex, longest)));
+  // a finding in a changed region that no root covers is gone: tree-sitter can leave text outside every statement (the
+  // rest of a file after an unclosed string); where a statement is, a root covers it and re-finds what is still there
+  for (const [s, e] of regions) for (const k of touching(carried, s, e, longest)) dropped.add(k);
   const kept = carried.filter((k) => !dropped.has(k));
 
   const partial: PartialRun = {
@@ -392,16 +395,16 @@ function overlaps(c: NameChange, n: Node): boolean {
  * The carried findings (sorted by start) sharing text with node r: a binary search for the first that may (one starting at
  * most the longest finding's length before r), then a scan while they start before r ends.
  */
-function touching(carried: PartialRun['kept'], r: Node, longest: number): PartialRun['kept'] {
+function touching(carried: PartialRun['kept'], rs: number, re: number, longest: number): PartialRun['kept'] {
   let lo = 0;
   let hi = carried.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (carried[mid].start < r.startIndex - longest) lo = mid + 1;
+    if (carried[mid].start < rs - longest) lo = mid + 1;
     else hi = mid;
   }
   const out: PartialRun['kept'] = [];
-  for (let i = lo; i < carried.length && carried[i].start <= r.endIndex; i++) if (sharesText(carried[i].start, carried[i].end, r.startIndex, r.endIndex)) out.push(carried[i]);
+  for (let i = lo; i < carried.length && carried[i].start <= re; i++) if (sharesText(carried[i].start, carried[i].end, rs, re)) out.push(carried[i]);
   return out;
 }
 
