@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { PythonGrammar } from '../parsing/python';
 import { ModuleIndex } from '../analysis/moduleIndex';
 import { indexFile } from '../workspace/project';
-import { listFiles, DEFAULT_SELECTION, type FileSelection, type Skipped } from '../workspace/files';
+import { cannotRead, listFiles, DEFAULT_SELECTION, tooLarge, type FileSelection, type Skipped } from '../workspace/files';
 
 export class UsageError extends Error {}
 
@@ -72,7 +72,7 @@ export async function loadCliProject(grammar: PythonGrammar, pathArg: string, op
     baseDir = path.dirname(root);
     const rel = path.basename(root);
     if (st.size > sel.maxFileSize) {
-      skipped.push({ file: rel, reason: `larger than maxFileSize (${st.size} > ${sel.maxFileSize} bytes)` });
+      skipped.push({ file: rel, reason: tooLarge(st.size, sel.maxFileSize) });
       rels = [];
     } else rels = [rel];
   } else if (st.isDirectory()) {
@@ -98,11 +98,11 @@ export async function loadCliProject(grammar: PythonGrammar, pathArg: string, op
     try {
       raw = fs.readFileSync(abs);
     } catch (e) {
-      skip(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      skip(cannotRead(e));
       continue;
     }
     if (raw.length > sel.maxFileSize) {
-      skip(`larger than maxFileSize (${raw.length} > ${sel.maxFileSize} bytes)`);
+      skip(tooLarge(raw.length, sel.maxFileSize));
       continue;
     }
     const d = decode(raw);

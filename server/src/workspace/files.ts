@@ -43,13 +43,23 @@ export async function listFiles(root: string, sel: FileSelection = DEFAULT_SELEC
     if (ig.ignores(e.path)) continue;
     const size = e.stats?.size ?? 0;
     if (size > sel.maxFileSize) {
-      skipped.push({ file: e.path, reason: `larger than maxFileSize (${size} > ${sel.maxFileSize} bytes)` });
+      skipped.push({ file: e.path, reason: tooLarge(size, sel.maxFileSize) });
       continue;
     }
     files.push(e.path);
   }
   files.sort();
   return { files, skipped };
+}
+
+/** Why a file could not be read (the scan's and the CLI's skip reason). */
+export function cannotRead(e: unknown): string {
+  return `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+}
+
+/** Why a file over the selection's size limit is skipped. */
+export function tooLarge(size: number, maxFileSize: number): string {
+  return `larger than maxFileSize (${size} > ${maxFileSize} bytes)`;
 }
 
 /** Reads a file as UTF-8 text, or says why it cannot be analyzed (binary, not UTF-8). `bytes`: the text's UTF-8. */
@@ -86,12 +96,12 @@ export function readBytesWithStat(abs: string, maxSize: number): StatRead {
   try {
     fd = fs.openSync(abs, 'r');
   } catch (e) {
-    return { reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, size: -1, mtimeMs: -1 };
+    return { reason: cannotRead(e), size: -1, mtimeMs: -1 };
   }
   try {
     const st = fs.fstatSync(fd);
     const at = { size: st.size, mtimeMs: st.mtimeMs };
-    if (st.size > maxSize) return { reason: `larger than maxFileSize (${st.size} > ${maxSize} bytes)`, tooLarge: true, ...at };
+    if (st.size > maxSize) return { reason: tooLarge(st.size, maxSize), tooLarge: true, ...at };
     const buf = Buffer.allocUnsafeSlow(st.size);
     let n = 0;
     while (n < st.size) {
@@ -101,7 +111,7 @@ export function readBytesWithStat(abs: string, maxSize: number): StatRead {
     }
     return { buf: n < st.size ? buf.subarray(0, n) : buf, ...at };
   } catch (e) {
-    return { reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, size: -1, mtimeMs: -1 };
+    return { reason: cannotRead(e), size: -1, mtimeMs: -1 };
   } finally {
     fs.closeSync(fd);
   }
@@ -112,7 +122,7 @@ export function readBytes(abs: string): { buf: Buffer } | { reason: string } {
   try {
     return { buf: fs.readFileSync(abs) };
   } catch (e) {
-    return { reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    return { reason: cannotRead(e) };
   }
 }
 
@@ -236,7 +246,7 @@ export function walkFiles(root: string, sel: FileSelection = DEFAULT_SELECTION, 
         continue;
       }
       if (st.size > sel.maxFileSize) {
-        skipped.push({ file: r, reason: `larger than maxFileSize (${st.size} > ${sel.maxFileSize} bytes)` });
+        skipped.push({ file: r, reason: tooLarge(st.size, sel.maxFileSize) });
         continue;
       }
       files.push(r);

@@ -273,11 +273,6 @@ export function holdsWordStart(text: string, word: string): boolean {
   return false;
 }
 
-export function hasNeedle(text: string, needles: readonly string[]): boolean {
-  for (const n of needles) if (text.includes(n)) return true;
-  return false;
-}
-
 /** Module-name lookup exactly as ModuleIndex.find does it: exact, or the one module whose name ends with it. */
 export class ModuleNames {
   private readonly exact = new Map<string, string>();
