@@ -5,7 +5,7 @@ import { grammar } from '../helpers';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { applyEdits } from '../../server/src/analysis/materialize';
 import { diffEdits, ignoreEdit } from '../../server/src/lsp/edits';
-import { DocumentStore } from '../../server/src/lsp/documents';
+import { DocumentStore, lastCodeBefore } from '../../server/src/lsp/documents';
 import { parseRefusal, pointsAt } from '../../server/src/parsing/python';
 import { parseSettings } from '../../server/src/lsp/settings';
 import { exampleExcerpt } from '../../server/src/lsp/hover';
@@ -89,6 +89,41 @@ test('incremental edits keep the tree equal to a fresh parse (CRLF, astral chara
   assert.equal(doc.tree!.rootNode.hasError, false);
   store.close(uri);
   assert.equal(store.get(uri), undefined);
+  store.dispose();
+});
+
+test('lastCodeBefore: the last character of code before an offset, past blank lines and indentation', () => {
+  const t = 'x = 1\n\n    \n  y\r\n\t\f z';
+  assert.equal(lastCodeBefore(t, t.indexOf('\n\n') + 2), t.indexOf('1'));
+  assert.equal(lastCodeBefore(t, t.indexOf('y')), t.indexOf('1'));
+  assert.equal(lastCodeBefore(t, t.indexOf('z')), t.indexOf('y'));
+  assert.equal(lastCodeBefore(t, t.indexOf('=') + 1), t.indexOf('='), 'code right before: that character');
+  assert.equal(lastCodeBefore(t, 0), 0);
+  assert.equal(lastCodeBefore('   \n  x', 6), 6, 'only white space before: the offset itself');
+});
+
+test('lines pasted and removed at every line start of a class keep the tree equal to a fresh parse, with the change in its ranges', async () => {
+  const problems: string[] = [];
+  const store = new DocumentStore(await grammar, (_uri, p) => problems.push(p));
+  const uri = 'file:///c.py';
+  const methods = Array.from({ length: 12 }, (_, i) => `    def m${i}(self, a):\n        \"\"\"Doc.\"\"\"\n        x = a + ${i}\n\n        return self.f(\n            x,\n        )\n`);
+  const text = `import os\n\n\nclass C:\n${methods.join('\n')}\n\n# end\ndef g():\n    pass\n`;
+  store.open(uri, 'python', 1, text);
+  let version = 1;
+  const lines = new LineMap(text);
+  for (const pasted of ['        value = request.args.get("q")  # pasted\n', '\n', '    z = 1\n', 'w = 2\n']) {
+    for (let line = 0; line < lines.lineCount; line++) {
+      const at = { line, character: 0 };
+      const doc = store.change(uri, ++version, [{ range: { start: at, end: at }, text: pasted }])!;
+      const start = lines.offset(at);
+      const ranges = doc.log!.records.at(-1)!.ranges!;
+      // (a line the parse reads as before, a blank one, may change no node)
+      if (pasted.trim()) assert.ok(ranges.some((r) => r.startIndex <= start + pasted.trim().length - 1 && r.endIndex >= start + 1), `line ${line}: ${JSON.stringify(ranges)}`);
+      store.change(uri, ++version, [{ range: { start: at, end: { line: line + 1, character: 0 } }, text: '' }]);
+      assert.equal(store.get(uri)!.text, text);
+    }
+  }
+  assert.deepEqual(problems, []);
   store.dispose();
 });
 
