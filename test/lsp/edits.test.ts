@@ -127,6 +127,41 @@ test('lines pasted and removed at every line start of a class keep the tree equa
   store.dispose();
 });
 
+test('trees stay equal to a fresh parse while syntax errors come and go, and past the edits an error-free tree is kept for', async () => {
+  const problems: string[] = [];
+  const store = new DocumentStore(await grammar, (_uri, p) => problems.push(p));
+  const uri = 'file:///e.py';
+  const methods = Array.from({ length: 8 }, (_, i) => `    def m${i}(self, a):\n        x = a + ${i}\n        return self.f(\n            x,\n        )\n`);
+  const text = `class C:\n${methods.join('\n')}\n\ndef g():\n    return 1\n`;
+  store.open(uri, 'python', 1, text);
+  let version = 1;
+  const lines = new LineMap(text);
+  let errors = 0;
+  // a character typed into a line's indentation, or an unclosed bracket, then removed; and one error left in place
+  // while 300 more edits (each undone) are made elsewhere
+  for (const [typed, character] of [['b', 3], ['(', 8], ['"', 4], [')', 0]] as const) {
+    for (let line = 1; line < lines.lineCount - 1; line += 3) {
+      const at = { line, character: Math.min(character, text.split('\n')[line].length) };
+      if (store.change(uri, ++version, [{ range: { start: at, end: at }, text: typed }])!.tree!.rootNode.hasError) errors++;
+      store.change(uri, ++version, [{ range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' }]);
+      assert.equal(store.get(uri)!.text, text);
+      assert.equal(store.get(uri)!.tree!.rootNode.hasError, false);
+    }
+  }
+  assert.ok(errors > 20, `${errors} errors made`);
+  store.change(uri, ++version, [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 8 } }, text: '(' }]);
+  const long = text.split('\n').flatMap((l, i) => (i > 3 && l.length > 6 ? [i] : []));
+  for (let k = 0; k < 300; k++) {
+    const at = { line: long[k % long.length], character: 4 };
+    store.change(uri, ++version, [{ range: { start: at, end: at }, text: 'zz' }]);
+    store.change(uri, ++version, [{ range: { start: at, end: { line: at.line, character: 6 } }, text: '' }]);
+  }
+  store.change(uri, ++version, [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 9 } }, text: '' }]);
+  assert.equal(store.get(uri)!.text, text);
+  assert.deepEqual(problems, []);
+  store.dispose();
+});
+
 test('hover excerpts keep only the lines that differ, dedented', () => {
   const ex = exampleExcerpt('import a\n\ndef f():\n    return a(1)\n', 'import b\n\ndef f():\n    return b(1)\n');
   assert.deepEqual(ex, { before: ['import a', 'return a(1)'], after: ['import b', 'return b(1)'] });
