@@ -152,6 +152,51 @@ test('findings in text an edit leaves outside every statement (the rest of a fil
   assert.ok(checked >= 90);
 });
 
+test('a syntax error typed and then mended: the mend is analyzed from the analysis before the error, as a full analysis would', async () => {
+  const g = await grammar;
+  const settings = settingsFor('fastapi');
+  const { index } = await scanWorkspace(BLOG, { settings, threads: 1 });
+  let mends = 0;
+  let incremental = 0;
+  let errors = 0;
+  for (const text of [fixture(), classFixture()]) {
+    const lm = new LineMap(text);
+    // a character typed into an indented line's indentation and deleted; an unclosed bracket after `request`, closed
+    // after it (`request()`: a new text, not the one before the error)
+    const indented = [...text.matchAll(/\n {4,}(?=\S)/g)].map((m) => m.index! + 3).filter((_, i) => i % 9 === 4).slice(0, 10);
+    const calls = [...text.matchAll(/\brequest(?=\.)/g)].map((m) => m.index! + m[0].length).filter((_, i) => i % 5 === 2).slice(0, 10);
+    const cases = [...indented.map((at) => [{ at, typed: 'b' }, { at, typed: '', removed: 1 }]), ...calls.map((at) => [{ at, typed: '(' }, { at: at + 1, typed: ')' }])];
+    for (const steps of cases) {
+      const store = new DocumentStore(g);
+      const uri = 'file:///t/blog/big.py';
+      store.open(uri, 'python', 1, text);
+      let prev = analyzeDocument(g, store.get(uri)!, { settings, path: 'blog/big.py', index }, RULES);
+      let version = 1;
+      for (const { at, typed, removed = 0 } of steps) {
+        const cur = store.get(uri)!.text;
+        const m = LineMap.of(cur);
+        store.change(uri, ++version, [{ range: { start: m.position(at), end: m.position(at + removed) }, text: typed }]);
+        const d = store.get(uri)!;
+        const inc = analyzeDocument(g, d, { settings, path: 'blog/big.py', index }, RULES, prev);
+        const ref = analyze(g, d.text, { settings, path: 'blog/big.py', index, tree: d.tree ?? undefined }, RULES);
+        assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding), `${JSON.stringify(typed)} at ${lm.position(at).line}: ${lastFallback || 'incremental'}`);
+        if (d.tree!.rootNode.hasError) errors++;
+        else if (typed !== 'b' && typed !== '(') {
+          mends++;
+          if (!lastFallback) incremental++;
+        }
+        ref.dispose();
+        prev.dispose();
+        prev = inc;
+      }
+      prev.dispose();
+      store.dispose();
+    }
+  }
+  assert.ok(errors >= 20, `${errors} errors`);
+  assert.equal(incremental, mends, `${incremental} of ${mends} mends incremental`);
+});
+
 test('an edit inside a module-rooted pattern (db.Table) keeps its finding, as a full analysis does', async () => {
   const g = await grammar;
   const settings = settingsFor('django');

@@ -5,7 +5,7 @@
 // (name, kind, imported module/name, assigned value, class bases, star imports), more than MAX_ROOTS
 // statements touched (or half the text), a change of the port markers or a marker inside an edited statement, a module-level function
 // whose returns now resolve differently (it may be an app factory), other settings, path or index, or a lost log.
-import type { Doc } from '../lsp/documents';
+import type { ChangeRecord, Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
 import { Bindings, dependencyNodes, textOf, type Binding, type Scope } from './bindings';
@@ -57,14 +57,31 @@ function full(grammar: PythonGrammar, doc: Doc, opts: AnalyzeOptions, rules: rea
  * the same document, same settings and index) when the edits since allow it. The caller keeps ownership of the tree.
  */
 export function analyzeDocument(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptions, 'tree'>, rules: readonly LoadedRule[], prev?: Analysis): Analysis {
+  const valid = !!doc.tree && !doc.tree.rootNode.hasError;
+  // a text whose syntax error was just mended: from the analysis before the error, when the tree was reparsed from
+  // that one's (documents.ts `clean`): an error can change the tree to the end of the file, the mend as much again
+  const before = valid ? lastValid.get(doc) : undefined;
+  const from = before && before !== prev && reparsedFrom(doc, before) ? before : prev;
+  let a: Analysis;
   try {
-    return incrementally(grammar, doc, opts, rules, prev);
+    a = incrementally(grammar, doc, opts, rules, from);
   } catch (e) {
     // a carried-over binding whose node is not in the new tree (or any other surprise of the shortcut) costs a full
     // analysis, never the diagnostics; a full analysis that throws reports as it always did
-    if (!prev || !metas.get(prev) || !doc.tree || !doc.log) throw e;
-    return full(grammar, doc, opts, rules, `incremental analysis failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (!from || !metas.get(from) || !doc.tree || !doc.log) throw e;
+    a = full(grammar, doc, opts, rules, `incremental analysis failed: ${e instanceof Error ? e.message : String(e)}`);
   }
+  if (valid) lastValid.set(doc, a);
+  return a;
+}
+
+/** Per document, its last analysis of a tree without a syntax error (kept while the text has one). */
+const lastValid = new WeakMap<Doc, Analysis>();
+
+/** Whether a change since `a` reparsed the text from a tree of `a`'s revision or later. */
+function reparsedFrom(doc: Doc, a: Analysis): boolean {
+  const rev = metas.get(a)?.rev;
+  return rev !== undefined && !!doc.log?.records.some((r) => r.rev > rev && r.base && r.base.rev >= rev);
 }
 
 function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptions, 'tree'>, rules: readonly LoadedRule[], prev?: Analysis): Analysis {
@@ -80,6 +97,10 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   if (recs.some((r) => !r.ranges)) return full(grammar, doc, opts, rules, 'full text replaced');
 
   // changed regions, in the current text's offsets
+  // (a reparse from an earlier tree, documents.ts `clean`, gives the ranges changed since that one: they stand for
+  // the ranges of the records between)
+  let via: ChangeRecord | undefined;
+  for (const r of recs) if (r.base && r.base.rev >= meta.rev) via = r;
   let regions: [number, number][] = [];
   for (const r of recs) {
     for (const e of r.edits) {
@@ -87,7 +108,8 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       regions = regions.map(([s, t]) => [s >= e.oldEnd ? s + d : Math.min(s, e.start), t >= e.oldEnd ? t + d : t >= e.start ? e.newEnd : t]);
       regions.push([e.start, e.newEnd]);
     }
-    for (const cr of r.ranges!) regions.push([cr.startIndex, cr.endIndex]);
+    if (via && r.rev > via.base!.rev && r.rev < via.rev) continue;
+    for (const cr of r === via ? via.base!.ranges : r.ranges!) regions.push([cr.startIndex, cr.endIndex]);
   }
 
   // the statements they touch: the innermost function whose body holds a region (with its decorators), else the

@@ -24,6 +24,11 @@ export interface ChangeRecord {
   edits: { start: number; oldEnd: number; newEnd: number }[];
   /** tree.getChangedRanges of the reparse, in the new text's offsets; undefined after a full replacement */
   ranges?: { startIndex: number; endIndex: number }[];
+  /**
+   * When the text had a syntax error and was reparsed from its last tree without one (DocumentStore `clean`): that
+   * tree's revision, and the changed ranges against it (which stand for the ranges of the records after it).
+   */
+  base?: { rev: number; ranges: { startIndex: number; endIndex: number }[] };
 }
 
 export interface ChangeLog {
@@ -73,7 +78,9 @@ export function lastCodeBefore(text: string, at: number): number {
 }
 
 /** Past this many changes since a document's last tree without a syntax error, reparses no longer start from it. */
-const MAX_CLEAN_EDITS = 256;
+const MAX_CLEAN_EDITS = 128;
+/** The change records a document keeps: an analysis older than that is made again whole (analysis/incremental.ts). */
+const MAX_RECORDS = MAX_CLEAN_EDITS + 1;
 
 /** How much of the text tree-sitter reads at a time when it parses a document. */
 const READ_CHARS = 256;
@@ -109,7 +116,7 @@ export class DocumentStore {
    * of the block, or of the file (test_v3_auth.py: 13–45 ms), where from the tree before the error it is local
    * (1.7–5.7 ms). Any earlier tree given the edits since is a valid base for tree-sitter.
    */
-  private readonly clean = new Map<string, { tree: Tree; edits: number }>();
+  private readonly clean = new Map<string, { tree: Tree; rev: number; edits: number }>();
 
   /** per document, the levels of indentation or brackets its text can still take (checkForParse) */
   private readonly headroom = new Map<string, number>();
@@ -202,13 +209,14 @@ export class DocumentStore {
     const next = this.parse(uri, text, old, full ? Infinity : spent);
     const log = (doc.log ??= { rev: 0, records: [] });
     log.rev++;
-    log.records.push({ rev: log.rev, edits, ranges: !full && tree && next ? tree.getChangedRanges(next).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex })) : undefined });
-    if (log.records.length > 32) log.records.shift();
+    const spans = (t: Tree) => t.getChangedRanges(next!).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex }));
+    log.records.push({ rev: log.rev, edits, ranges: !full && tree && next ? spans(tree) : undefined, base: base && next && old === base.tree ? { rev: base.rev, ranges: spans(base.tree) } : undefined });
+    if (log.records.length > MAX_RECORDS) log.records.shift();
     if (base) base.edits += changes.length;
     if (next?.rootNode.hasError && !full && (base ? base.edits <= MAX_CLEAN_EDITS : tree && !tree.rootNode.hasError)) {
       // the text has an error now: the last tree without one stays (edited along) for the reparses until it is mended
       if (!base) {
-        this.clean.set(uri, { tree: tree!, edits: 0 });
+        this.clean.set(uri, { tree: tree!, rev: log.rev - 1, edits: 0 });
         tree = null;
       }
     } else this.dropClean(uri);
