@@ -165,7 +165,7 @@ test('a syntax error typed and then mended: the mend is analyzed from the analys
     // after it (`request()`: a new text, not the one before the error)
     const indented = [...text.matchAll(/\n {4,}(?=\S)/g)].map((m) => m.index! + 3).filter((_, i) => i % 9 === 4).slice(0, 10);
     const calls = [...text.matchAll(/\brequest(?=\.)/g)].map((m) => m.index! + m[0].length).filter((_, i) => i % 5 === 2).slice(0, 10);
-    const cases = [...indented.map((at) => [{ at, typed: 'b' }, { at, typed: '', removed: 1 }]), ...calls.map((at) => [{ at, typed: '(' }, { at: at + 1, typed: ')' }])];
+    const cases: { at: number; typed: string; removed?: number }[][] = [...indented.map((at) => [{ at, typed: 'b' }, { at, typed: '', removed: 1 }]), ...calls.map((at) => [{ at, typed: '(' }, { at: at + 1, typed: ')' }])];
     for (const steps of cases) {
       const store = new DocumentStore(g);
       const uri = 'file:///t/blog/big.py';
