@@ -15,6 +15,7 @@ import { DEFAULT_SETTINGS } from '../server/src/analysis/types';
 import { DEFAULT_SELECTION, listFiles, readText } from '../server/src/workspace/files';
 import { scanWorkspace } from '../server/src/workspace/scan';
 import { DocumentStore } from '../server/src/lsp/documents';
+import { Diagnostics } from '../server/src/lsp/diagnostics';
 import type { ModuleIndex } from '../server/src/analysis/moduleIndex';
 
 const args = process.argv.slice(2);
@@ -217,8 +218,9 @@ function bigFlaskFile(n: number): string {
 }
 
 /**
- * Edit → fresh findings, as the server does it: DocumentStore.change (tree.edit + incremental reparse), then
- * analyzeDocument with the previous analysis (incremental where it can be, else full), as lsp/service.ts does.
+ * Edit → fresh diagnostics, as the server does it: DocumentStore.change (tree.edit + incremental reparse), then
+ * analyzeDocument with the previous analysis (incremental where it can be, else full), then the diagnostics it
+ * publishes (lsp/diagnostics.ts), as lsp/service.ts does.
  * With `undo`, each edit is made to the file as it is and then deleted again (a keystroke and its backspace: both
  * didChanges are timed); without, the edits pile up.
  */
@@ -232,13 +234,16 @@ function editLatency(g: Awaited<ReturnType<typeof loadPython>>, rel: string, tex
   const reparse: number[] = []; // DocumentStore.change alone: tree.edit + tree-sitter's incremental reparse
   const paste = '        value = request.args.get("q", type=int)  # pasted\n';
   let prev: Analysis | undefined;
+  // (to the diagnostics the server would publish: lsp/service.ts)
+  const diagnostics = new Diagnostics(path.join(repo, 'docs', 'rules'));
   const doAnalyze = () => {
     const d = store.get(uri)!;
     const a = analyzeDocument(g, d, { settings, path: rel, index }, RULES, prev);
+    const published = diagnostics.of(a.findings, a.markers, a.lines, d.version);
     if (prev && lastFallback) fallbacks.set(lastFallback, (fallbacks.get(lastFallback) ?? 0) + 1);
     prev?.dispose();
     prev = a;
-    return a.findings.length;
+    return published.length;
   };
   doAnalyze(); // opening the document is not an edit
   let version = 1;

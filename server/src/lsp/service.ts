@@ -1,16 +1,16 @@
 // The server's state: open documents with their trees, settings per resource, the workspace folders' module
 // indexes, and the analysis of each open document (cached per version, settings and index epoch).
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { DiagnosticSeverity, TextDocumentEdit, type Connection, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
-import { CONFIG_SECTION, DIAGNOSTIC_SOURCE, TODO_CODE, type DiagnosticData } from '../../../protocol';
+import { TextDocumentEdit, type Connection, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { CONFIG_SECTION } from '../../../protocol';
 import { fixAllText, type Analysis } from '../analysis/engine';
 import { analyzeDocument } from '../analysis/incremental';
 import { LineMap } from '../analysis/lineMap';
-import type { Finding, PortMarker, Severity } from '../analysis/types';
+import type { Finding, PortMarker } from '../analysis/types';
 import type { LoadedRule } from '../analysis/rule';
 import { parseRefusal, type PythonGrammar } from '../parsing/python';
 import { readText, type FileSelection } from '../workspace/files';
+import { Diagnostics } from './diagnostics';
 import { DocumentStore, type Doc } from './documents';
 import { diffEdits, toTextEdits } from './edits';
 import { Folders, fsPathOf, type Folder } from './folders';
@@ -22,13 +22,6 @@ export const DEBOUNCE_MS = 80;
 export function quietly(p: unknown) {
   void Promise.resolve(p).catch(() => undefined);
 }
-
-const SEVERITY: Record<Severity, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  warning: DiagnosticSeverity.Warning,
-  information: DiagnosticSeverity.Information,
-  hint: DiagnosticSeverity.Hint,
-};
 
 export interface Current {
   doc: Doc;
@@ -102,6 +95,7 @@ export class PortService {
     this.docs = new DocumentStore(opts.grammar, opts.verifyTrees ? (uri, problem) => this.conn.console.error(`Tree check failed for ${uri}: ${problem}`) : undefined);
     this.folders = new Folders(opts.grammar);
     this.rules = new Map(opts.rules.map((r) => [r.id, r]));
+    this.diags = new Diagnostics(opts.docsDir);
   }
 
   // ——— settings ———
@@ -316,37 +310,19 @@ export class PortService {
 
   // ——— diagnostics and edits ———
 
+  private readonly diags: Diagnostics;
+
   docUri(rule: string): string {
-    return pathToFileURL(path.join(this.opts.docsDir, `${rule}.md`)).href;
+    return this.diags.docUri(rule);
   }
 
   diagnostics(a: Analysis, version: number): Diagnostic[] {
-    return this.diagnosticsOf(a.findings, a.markers, a.lines, version);
+    return this.diags.of(a.findings, a.markers, a.lines, version);
   }
 
   /** Diagnostics of findings and markers (also of files that are not open: their version is 0). */
   diagnosticsOf(findings: readonly Pick<Finding, 'rule' | 'range' | 'severity' | 'message'>[], markers: readonly PortMarker[], lines: LineMap, version: number): Diagnostic[] {
-    const out: Diagnostic[] = findings.map((f) => ({
-      range: f.range,
-      severity: SEVERITY[f.severity],
-      code: f.rule,
-      codeDescription: { href: this.docUri(f.rule) },
-      source: DIAGNOSTIC_SOURCE,
-      message: f.message,
-      data: { rule: f.rule, version } satisfies DiagnosticData,
-    }));
-    for (const m of markers) {
-      if (m.kind !== 'todo') continue;
-      out.push({
-        range: lines.range(m.start, m.end),
-        severity: DiagnosticSeverity.Information,
-        code: TODO_CODE,
-        source: DIAGNOSTIC_SOURCE,
-        message: `left for a person: ${m.text.trim()}${m.rule ? ` [${m.rule}]` : ''}`,
-        data: { rule: TODO_CODE, version } satisfies DiagnosticData,
-      });
-    }
-    return out;
+    return this.diags.of(findings, markers, lines, version);
   }
 
   /** The edits of fix-all (every fixable finding, or those `select` picks), as minimal edits of the current text. */
