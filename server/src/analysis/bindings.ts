@@ -203,9 +203,9 @@ export function textOf(text: string, nodes: readonly Node[]): string {
 }
 
 /** The span of a def/class binding's definition, without finding a carried-over binding's node. */
-export function defSpan(b: Binding): [number, number] | undefined {
-  if (b instanceof CarriedBinding) return b.snap.def ? [b.snap.def.start, b.snap.def.end] : undefined;
-  return b.def ? [b.def.startIndex, b.def.endIndex] : undefined;
+export function defSpan(b: Binding): { readonly start: number; readonly end: number } | undefined {
+  if (b instanceof CarriedBinding) return b.snap.def;
+  return b.def ? { start: b.def.startIndex, end: b.def.endIndex } : undefined;
 }
 
 /** A module-level binding carried over an edit: its nodes are found in the new tree when first read. */
@@ -289,8 +289,10 @@ export class Bindings {
   ) {
     this.walrus = text.includes(':=');
     this.module = new Scope('module', tree.rootNode, undefined);
-    if (carry && this.carryModule(carry.snapshot, carry.move, carry.recollect)) this.carried = true;
-    else this.collect(tree.rootNode, this.module);
+    if (carry && this.carryModule(carry.snapshot, carry.move, carry.recollect)) {
+      this.carried = true;
+      this.carriedWhole = !carry.recollect?.length;
+    } else this.collect(tree.rootNode, this.module);
   }
 
   // ---------- the module level carried over an edit ----------
@@ -439,6 +441,8 @@ export class Bindings {
 
   /** Whether the module level was carried over from an earlier tree (carryModule). */
   carried = false;
+  /** Whether all of it was: no statement collected again (its bindings, signatures and definitions are the earlier ones, moved). */
+  carriedWhole = false;
 
   // ---------- collection ----------
 

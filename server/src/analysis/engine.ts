@@ -231,7 +231,8 @@ class LazyFinding implements Finding {
   range: Finding['range'];
   target: FixTarget;
 
-  constructor(owner: Analysis, it: Internal, f: Omit<Finding, 'fixable' | 'safe' | 'fix'>) {
+  /** `start`, `end`, `range`: where a finding carried over from an earlier analysis (`f`) is now */
+  constructor(owner: Analysis, it: Internal, f: Omit<Finding, 'fixable' | 'safe' | 'fix'>, start = f.start, end = f.end, range = f.range) {
     this.#owner = owner;
     this.#it = it;
     this.rule = f.rule;
@@ -239,9 +240,9 @@ class LazyFinding implements Finding {
     this.category = f.category;
     this.message = f.message;
     this.severity = f.severity;
-    this.start = f.start;
-    this.end = f.end;
-    this.range = f.range;
+    this.start = start;
+    this.end = end;
+    this.range = range;
     this.target = f.target;
   }
 
@@ -322,15 +323,15 @@ export class Analysis {
   private collectTopReturns(within?: Node[]) {
     // (by offsets: a carried-over binding finds its node only when read)
     for (const [name, list] of this.bindings.module.bindings) {
-      list.forEach((b, i) => {
+      for (let i = 0; i < list.length; i++) {
+        const b = list[i];
         const span = b.kind === 'def' ? defSpan(b) : undefined;
-        if (!span) return;
-        if (within && !within.some((r) => r.startIndex <= span[0] && span[1] <= r.endIndex)) return;
+        if (!span || (within && !inSome(within, span.start, span.end))) continue;
         this.topReturns.set(`${name}#${i}`, this.bindings.returnsOf(b.def!));
-      });
+      }
     }
-    if (!within) return;
-    // entries carried over for functions that are gone (renamed, removed)
+    // entries carried over for functions that are gone (renamed, removed; none when the module level was carried whole)
+    if (!within || this.bindings.carriedWhole) return;
     for (const k of [...this.topReturns.keys()]) {
       const at = k.lastIndexOf('#');
       const b = this.bindings.module.bindings.get(k.slice(0, at))?.[Number(k.slice(at + 1))];
@@ -543,10 +544,10 @@ export class Analysis {
     }
   }
 
+  /** A kept finding as this analysis's: the record itself becomes its internal entry (made for this run, internalsOf). */
   private carried(k: PartialRun['kept'][number]): Internal {
-    const it = { rule: k.rule, target: k.target, order: k.order, known: k.known } as Internal;
-    const f = k.finding;
-    it.finding = new LazyFinding(this, it, { rule: f.rule, from: f.from, category: f.category, message: f.message, severity: f.severity, start: k.start, end: k.end, range: k.range ?? this.lines.range(k.start, k.end), target: f.target });
+    const it = k as unknown as Internal;
+    it.finding = new LazyFinding(this, it, k.finding, k.start, k.end, k.range ?? this.lines.range(k.start, k.end));
     return it;
   }
 
@@ -668,6 +669,12 @@ export class Analysis {
   }
 }
 
+/** Whether one of the nodes holds [start, end]. */
+function inSome(nodes: readonly Node[], start: number, end: number): boolean {
+  for (const r of nodes) if (r.startIndex <= start && end <= r.endIndex) return true;
+  return false;
+}
+
 /** One module-level binding as text: where it takes effect, and what it binds to what. */
 export interface BindingSig {
   start: number;
@@ -703,8 +710,9 @@ export function analyze(grammar: PythonGrammar, text: string, opts: AnalyzeOptio
 
 /** The internals incremental.ts carries over from one analysis to the next. */
 export function internalsOf(a: Analysis): CarriedFinding[] {
-  // (the finding object itself: only its data fields are read from it)
-  return (a as unknown as { internal: Internal[] }).internal.map((it, i) => ({ finding: it.finding, rule: it.rule, target: it.target, order: it.order, known: a.knownFix(i), start: it.finding.start, end: it.finding.end }));
+  // (the finding object itself: only its data fields are read from it; each record is new, the next analysis makes
+  // it its internal entry: Analysis.carried)
+  return (a as unknown as { internal: Internal[] }).internal.map((it, i) => ({ finding: it.finding, rule: it.rule, target: it.target, order: it.order, known: a.knownFix(i), start: it.finding.start, end: it.finding.end, range: undefined }));
 }
 
 /** Applies fix-all passes until nothing fixable is left (at most `maxPasses`). */

@@ -163,11 +163,13 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   }
   const carry = inBodies || recollect ? { snapshot: prev.bindings.snapshot(), move, recollect } : undefined;
   const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false, carry);
-  const sigs = moduleSignatures(bindings);
-  const before = prev.moduleSignatureByName;
-  if (sigs.get('*')![0].sig !== before.get('*')?.[0]?.sig) return full(grammar, doc, opts, rules, 'star imports changed');
   const changes = new Map<string, NameChange>();
-  for (const name of new Set([...sigs.keys(), ...before.keys()])) {
+  // (a module level carried over whole binds every name as before: nothing to compare; the Flask module's 1,300
+  // bindings were compared on every keystroke in a function body)
+  const sigs = bindings.carriedWhole ? undefined : moduleSignatures(bindings);
+  const before = sigs ? prev.moduleSignatureByName : undefined;
+  if (sigs && sigs.get('*')![0].sig !== before!.get('*')?.[0]?.sig) return full(grammar, doc, opts, rules, 'star imports changed');
+  if (sigs && before) for (const name of new Set([...sigs.keys(), ...before.keys()])) {
     if (name === '*') continue;
     const moved: BindingSig[] = [];
     let lost = false; // a binding that took effect inside an edit: changed everywhere
