@@ -358,8 +358,7 @@ export class Bindings {
     const opt = (r: NodeRef | undefined) => (r ? at(r) : undefined);
     const locate = this.locator();
     const moved = snap.names.map(([, list]) =>
-      list
-        .filter((b) => !dropped(b.site.start))
+      (recollect ? list.filter((b) => !dropped(b.site.start)) : list)
         .map((b): BindingSnap => {
           const start = to(b.start);
           const site = at(b.site);
@@ -372,12 +371,16 @@ export class Bindings {
           return { name: b.name, kind: b.kind, start, module: b.module, importedName: b.importedName, site, stmt, value, type, bases, def, sig: b.sig };
         }),
     );
-    const scopes = snap.scopes
-      .filter((s0) => !dropped(s0.node.start))
-      .map((s0) => {
-        const s1 = { ...s0, node: at(s0.node), start: to(s0.start), end: to(s0.end), bodyStart: s0.bodyStart < 0 ? -1 : to(s0.bodyStart), paramsStart: s0.paramsStart < 0 ? -1 : to(s0.paramsStart), paramsEnd: s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd) };
-        return s1.node === s0.node && s1.start === s0.start && s1.end === s0.end && s1.bodyStart === s0.bodyStart && s1.paramsStart === s0.paramsStart && s1.paramsEnd === s0.paramsEnd ? s0 : s1;
-      });
+    const scopes = (recollect ? snap.scopes.filter((s0) => !dropped(s0.node.start)) : snap.scopes).map((s0) => {
+      const node = at(s0.node);
+      const start = to(s0.start);
+      const end = to(s0.end);
+      const bodyStart = s0.bodyStart < 0 ? -1 : to(s0.bodyStart);
+      const paramsStart = s0.paramsStart < 0 ? -1 : to(s0.paramsStart);
+      const paramsEnd = s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd);
+      if (node === s0.node && start === s0.start && end === s0.end && bodyStart === s0.bodyStart && paramsStart === s0.paramsStart && paramsEnd === s0.paramsEnd) return s0;
+      return { ...s0, node, start, end, bodyStart, paramsStart, paramsEnd };
+    });
     if (lost) return false;
     for (const list of moved) for (const b of list) this.module.add(new CarriedBinding(b, this.module, locate));
     this.module.wildcardModules.push(...snap.wildcards);
