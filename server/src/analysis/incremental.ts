@@ -81,7 +81,16 @@ const lastValid = new WeakMap<Doc, Analysis>();
 /** Whether a change since `a` reparsed the text from a tree of `a`'s revision or later. */
 function reparsedFrom(doc: Doc, a: Analysis): boolean {
   const rev = metas.get(a)?.rev;
-  return rev !== undefined && !!doc.log?.records.some((r) => r.rev > rev && r.base && r.base.rev >= rev);
+  return rev !== undefined && !!doc.log && !!lastReparsedFrom(doc.log.records, rev);
+}
+
+/** The last change record after revision `rev` whose reparse started from a tree of `rev` or later (documents.ts `clean`). */
+function lastReparsedFrom(records: readonly ChangeRecord[], rev: number): ChangeRecord | undefined {
+  for (let i = records.length - 1; i >= 0 && records[i].rev > rev; i--) {
+    const base = records[i].base;
+    if (base && base.rev >= rev) return records[i];
+  }
+  return undefined;
 }
 
 function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptions, 'tree'>, rules: readonly LoadedRule[], prev?: Analysis): Analysis {
@@ -99,8 +108,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   // changed regions, in the current text's offsets
   // (a reparse from an earlier tree, documents.ts `clean`, gives the ranges changed since that one: they stand for
   // the ranges of the records between)
-  let via: ChangeRecord | undefined;
-  for (const r of recs) if (r.base && r.base.rev >= meta.rev) via = r;
+  const via = lastReparsedFrom(recs, meta.rev);
   let regions: [number, number][] = [];
   for (const r of recs) {
     for (const e of r.edits) {
