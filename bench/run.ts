@@ -16,6 +16,7 @@ import { DEFAULT_SELECTION, listFiles, readText } from '../server/src/workspace/
 import { scanWorkspace } from '../server/src/workspace/scan';
 import { DocumentStore } from '../server/src/lsp/documents';
 import { Diagnostics } from '../server/src/lsp/diagnostics';
+import { IdleCollector } from '../server/src/lsp/idleCollector';
 import type { ModuleIndex } from '../server/src/analysis/moduleIndex';
 
 const args = process.argv.slice(2);
@@ -220,7 +221,8 @@ function bigFlaskFile(n: number): string {
 /**
  * Edit → fresh diagnostics, as the server does it: DocumentStore.change (tree.edit + incremental reparse), then
  * analyzeDocument with the previous analysis (incremental where it can be, else full), then the diagnostics it
- * publishes (lsp/diagnostics.ts), as lsp/service.ts does.
+ * publishes (lsp/diagnostics.ts), as lsp/service.ts does. After each edit, untimed, what the server does between
+ * keystrokes: lsp/idleCollector.ts (its collections are counted and timed apart).
  * With `undo`, each edit is made to the file as it is and then deleted again (a keystroke and its backspace: both
  * didChanges are timed); without, the edits pile up.
  */
@@ -236,6 +238,9 @@ function editLatency(g: Awaited<ReturnType<typeof loadPython>>, rel: string, tex
   let prev: Analysis | undefined;
   // (to the diagnostics the server would publish: lsp/service.ts)
   const diagnostics = new Diagnostics(path.join(repo, 'docs', 'rules'));
+  // (what the server does once an edit's diagnostics are out, between keystrokes: not part of the edit's latency;
+  // its cost is printed below)
+  const idle = new IdleCollector();
   const doAnalyze = () => {
     const d = store.get(uri)!;
     const a = analyzeDocument(g, d, { settings, path: rel, index }, RULES, prev);
@@ -272,6 +277,7 @@ function editLatency(g: Awaited<ReturnType<typeof loadPython>>, rel: string, tex
       reparse.push(performance.now() - t);
       doAnalyze();
       times.push(performance.now() - t);
+      idle.afterEdit();
     };
     timed(change);
     if (undo) timed({ range: { start: change.range.start, end: new LineMap(store.get(uri)!.text).position(lm.offset(change.range.start) + change.text.length) }, text: '' });
@@ -279,6 +285,8 @@ function editLatency(g: Awaited<ReturnType<typeof loadPython>>, rel: string, tex
   prev?.dispose();
   store.dispose();
   console.log(`  edits of ${rel}${undo ? ' (each undone)' : ' (never undone)'}: ${times.length - [...fallbacks.values()].reduce((s, n) => s + n, 0)} of ${times.length} incremental; full: ${JSON.stringify(Object.fromEntries(fallbacks))}; reparse alone p50 ${median(reparse).toFixed(2)} / p95 ${pct(reparse, 95).toFixed(2)} ms`);
+  const c = idle.collections;
+  console.log(`    between keystrokes: ${idle.enabled ? `${c.length} young-generation collections (one per ${(times.length / Math.max(1, c.length)).toFixed(1)} edits), p50 ${c.length ? median(c).toFixed(2) : '-'} / max ${c.length ? Math.max(...c).toFixed(2) : '-'} ms` : 'no collections (V8 gc function unavailable)'}`);
   return times;
 }
 

@@ -1,6 +1,6 @@
 // What the client and the server of Framework Porter agree on beyond plain LSP: command ids, the fix-all code
-// action kind, the configuration section and the shape of Diagnostic.data. No custom LSP messages are needed yet;
-// when one is, add it here as a namespace with `method` and `type` (as vscode-eslint does).
+// action kind, the configuration section, the shape of Diagnostic.data, and the custom LSP messages, each a namespace
+// with its `method` and `type` (as vscode-eslint does).
 
 /** The configuration section both sides read (`frameworkPorter.target`, …). */
 export const CONFIG_SECTION = 'frameworkPorter';

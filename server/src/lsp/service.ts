@@ -11,6 +11,7 @@ import type { LoadedRule } from '../analysis/rule';
 import { parseRefusal, type PythonGrammar } from '../parsing/python';
 import { readText, type FileSelection } from '../workspace/files';
 import { Diagnostics } from './diagnostics';
+import { IdleCollector } from './idleCollector';
 import { DocumentStore, type Doc } from './documents';
 import { diffEdits, toTextEdits } from './edits';
 import { Folders, fsPathOf, type Folder } from './folders';
@@ -74,6 +75,8 @@ export class PortService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly warned = new Set<string>();
   private readonly noted = new Set<string>();
+  /** the young generation collected between keystrokes, not inside the next one (idleCollector.ts) */
+  private readonly idle = new IdleCollector();
   /** settings from didChangeConfiguration, for clients without workspace/configuration */
   private pushed: unknown;
   readonly listeners: ServiceListener[] = [];
@@ -262,6 +265,7 @@ export class PortService {
     const diagnostics = cur.analysis ? this.diagnostics(cur.analysis, cur.doc.version) : [];
     this.conn.sendDiagnostics({ uri, version: cur.doc.version, diagnostics });
     this.emit('analyzed', uri, cur);
+    this.idle.schedule();
   }
 
   /**
@@ -350,6 +354,7 @@ export class PortService {
 
   dispose() {
     for (const t of this.timers.values()) clearTimeout(t);
+    this.idle.dispose();
     for (const c of this.analyses.values()) c.analysis.dispose();
     this.analyses.clear();
     this.docs.dispose();
