@@ -9,7 +9,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
 import { analyze, moduleSignatures, type Analysis } from '../../server/src/analysis/engine';
-import { analyzeDocument, calledNames, Calls, lastFallback, statementsIn } from '../../server/src/analysis/incremental';
+import { analyzeDocument, calledNames, Calls, lastFallback, lastRoots, statementsIn } from '../../server/src/analysis/incremental';
 import type { Node } from '../../server/src/parsing/python';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { DocumentStore } from '../../server/src/lsp/documents';
@@ -216,6 +216,36 @@ test('an edit inside a module-rooted pattern (db.Table) keeps its finding, as a 
   const ref = analyze(g, d.text, { settings, path: 'models.py', tree: d.tree ?? undefined }, RULES);
   assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding), lastFallback || 'incremental');
   assert.ok(inc.findings.some((f) => f.rule === 'fsa-table'));
+  ref.dispose();
+  inc.dispose();
+  prev.dispose();
+  store.dispose();
+});
+
+test('a module-level name that changes re-queries the code reading it, not the keyword arguments that share its name', async () => {
+  const g = await grammar;
+  const settings = settingsFor('django');
+  const view = (i: number, kw: string) => `@app.route("/v${i}")\ndef view_${i}():\n    page = request.args.get("page")\n    return render_template("v.html", ${kw}, page=page)\n\n\n`;
+  let text = 'from flask import Flask, render_template, request\n\napp = Flask(__name__)\nposts = []\n\n\n';
+  for (let i = 0; i < 12; i++) text += view(i, 'posts=page');
+  const reads = text.length;
+  text += view(12, 'posts=posts'); // reads the module's posts
+  const store = new DocumentStore(g);
+  const uri = 'file:///t/views.py';
+  store.open(uri, 'python', 1, text);
+  const prev = analyzeDocument(g, store.get(uri)!, { settings, path: 'views.py' }, RULES);
+  // `posts = []` → `postsx = []`: `posts` is bound no more
+  const at = text.indexOf('posts = []') + 'posts'.length;
+  const lm = new LineMap(text);
+  store.change(uri, 2, [{ range: { start: lm.position(at), end: lm.position(at) }, text: 'x' }]);
+  const d = store.get(uri)!;
+  const inc = analyzeDocument(g, d, { settings, path: 'views.py' }, RULES, prev);
+  assert.equal(lastFallback, '', 'incremental');
+  const requeried = lastRoots.map((r) => d.text.slice(r.start, r.end).split('\n')[0]);
+  assert.deepEqual(requeried, ['postsx = []', '@app.route("/v12")'], 'the edited statement and the one view that reads posts');
+  assert.ok(lastRoots.every((r) => r.start < text.indexOf('@app.route') || r.start >= reads), 'no view that only passes posts= is queried again');
+  const ref = analyze(g, d.text, { settings, path: 'views.py', tree: d.tree ?? undefined }, RULES);
+  assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding));
   ref.dispose();
   inc.dispose();
   prev.dispose();

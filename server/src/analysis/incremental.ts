@@ -40,12 +40,16 @@ const metas = new WeakMap<Analysis, Meta>();
 /** Why the last analyzeDocument call was not incremental ('' when it was): for tests and the bench. */
 export let lastFallback = '';
 
+/** The statements the last incremental analysis queried again (empty after a full one): for tests and the bench. */
+export let lastRoots: readonly { start: number; end: number }[] = [];
+
 function metaOf(doc: Doc, opts: AnalyzeOptions, rules: readonly LoadedRule[]): Meta {
   return { rev: doc.log?.rev ?? -1, text: doc.text, key: JSON.stringify([opts.settings, opts.path ?? '']), index: opts.index, indexVersion: opts.index?.version ?? 0, rules };
 }
 
 function full(grammar: PythonGrammar, doc: Doc, opts: AnalyzeOptions, rules: readonly LoadedRule[], why: string): Analysis {
   lastFallback = why;
+  lastRoots = [];
   const a = analyze(grammar, doc.text, { ...opts, tree: doc.tree ?? undefined }, rules);
   void a.moduleSignatureByName; // now, while its tree is alive: the next edit deletes it
   metas.set(a, metaOf(doc, opts, rules));
@@ -230,6 +234,10 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       if (!st) continue;
       const id = tree.rootNode.descendantForIndex(x, end);
       if (id?.type !== 'identifier' || id.startIndex !== x || id.endIndex !== end) continue; // in a string or comment
+      // (the name of a keyword argument is no reference: `render_template("i.html", posts=page.items)` does not read
+      // `posts`; a module-level `posts` appearing in an error re-queried every view that passes one)
+      const kw = id.parent;
+      if (kw?.type === 'keyword_argument' && kw.childForFieldName('name')?.startIndex === x) continue;
       const scope = bindings.scopeOf(id);
       const b = bindings.lookup(m[0], scope, x);
       if (b && b.scope.kind !== 'module') continue; // a local name
@@ -311,6 +319,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
     }
   }
   lastFallback = '';
+  lastRoots = roots.map((r) => ({ start: r.startIndex, end: r.endIndex }));
   metas.set(a, now);
   return a;
 }
