@@ -96,3 +96,40 @@ test('an assignment expression rebinds the name (only texts holding `:=` are sea
   assert.deepEqual(await resolveAll(src, /^request\.args$/), ['flask.request.args', undefined]);
   assert.deepEqual(await resolveAll(src.replace(':=', '=='), /^request\.args$/), ['flask.request.args', 'flask.request.args']);
 });
+
+test('a comprehension variable is its own: it shadows the names around it, in every kind of comprehension', async () => {
+  const src = [
+    'from flask import request, g',
+    '',
+    'a = [request.args for request in pending]',
+    'b = {request.form for request in pending}',
+    'c = {k: request.json for k, request in pairs}',
+    'd = list(request.files for (_, request) in pairs)',
+    'e = [x for request in pending for x in request.args]', // a later clause reads the variable
+    'f = [x for x in request.args]', // a name the comprehension does not bind
+    'h = [request.args for x in request.args]', // the first iterable is read around the comprehension
+    'def view(request):',
+    '    return [request.args for request in g.pending]',
+    'def other():',
+    '    return [request.args for r in g.pending if r]', // `request` is the import here
+    '',
+  ].join('\n');
+  const got = await resolveAll(src, /^request\.(args|form|json|files)$/);
+  assert.deepEqual(got, [
+    undefined, // a
+    undefined, // b
+    undefined, // c
+    undefined, // d
+    undefined, // e
+    'flask.request.args', // f
+    'flask.request.args', // h: the element
+    'flask.request.args', // h: the first iterable
+    undefined, // view: the parameter's comprehension variable, not the parameter
+    'flask.request.args', // other
+  ]);
+});
+
+test('a comprehension variable does not hide the name after the comprehension, nor in a nested function', async () => {
+  const src = 'from flask import request\n\nnames = [request for request in pending]\nrequest.args\ndef f():\n    return [lambda: request.args for request in q]\n';
+  assert.deepEqual(await resolveAll(src, /^request\.args$/), ['flask.request.args', undefined]);
+});

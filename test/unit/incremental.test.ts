@@ -222,10 +222,10 @@ test('an edit inside a module-rooted pattern (db.Table) keeps its finding, as a 
   store.dispose();
 });
 
-test('a module-level name that changes re-queries the code reading it, not the keyword arguments that share its name', async () => {
+test('a module-level name that changes re-queries the code reading it, not the keyword arguments or comprehension variables that share its name', async () => {
   const g = await grammar;
   const settings = settingsFor('django');
-  const view = (i: number, kw: string) => `@app.route("/v${i}")\ndef view_${i}():\n    page = request.args.get("page")\n    return render_template("v.html", ${kw}, page=page)\n\n\n`;
+  const view = (i: number, kw: string) => `@app.route("/v${i}")\ndef view_${i}():\n    page = request.args.get("page")\n    titles = [posts.title for posts in page]\n    return render_template("v.html", ${kw}, page=page, titles=titles)\n\n\n`;
   let text = 'from flask import Flask, render_template, request\n\napp = Flask(__name__)\nposts = []\n\n\n';
   for (let i = 0; i < 12; i++) text += view(i, 'posts=page');
   const reads = text.length;
@@ -243,7 +243,7 @@ test('a module-level name that changes re-queries the code reading it, not the k
   assert.equal(lastFallback, '', 'incremental');
   const requeried = lastRoots.map((r) => d.text.slice(r.start, r.end).split('\n')[0]);
   assert.deepEqual(requeried, ['postsx = []', '@app.route("/v12")'], 'the edited statement and the one view that reads posts');
-  assert.ok(lastRoots.every((r) => r.start < text.indexOf('@app.route') || r.start >= reads), 'no view that only passes posts= is queried again');
+  assert.ok(lastRoots.every((r) => r.start < text.indexOf('@app.route') || r.start >= reads), 'no view that only passes posts= or iterates with posts is queried again');
   const ref = analyze(g, d.text, { settings, path: 'views.py', tree: d.tree ?? undefined }, RULES);
   assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding));
   ref.dispose();

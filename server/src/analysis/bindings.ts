@@ -1,6 +1,7 @@
 // Which framework object each name and dotted expression stands for, so rules fire only on the real thing:
 // `from flask import request as req`, `import flask` + `flask.request`, `app = Flask(...)` inside a factory,
 // `class User(db.Model)`, and names imported from the project's own modules (through a ModuleIndex).
+import { ancestorsOf } from '../parsing/ancestors';
 import type { Node, Tree } from '../parsing/python';
 import { absoluteImport, FACTORY, type ModuleIndex } from './moduleIndex';
 import { wordsRe } from './words';
@@ -705,7 +706,57 @@ export class Bindings {
     return sc?.kind === 'function' ? sc : undefined;
   }
 
-  /** The binding a name refers to at offset `at`, seen from `scope`. */
+  /**
+   * The binding an identifier refers to where it stands: a comprehension's variable (Python 3 gives a comprehension
+   * its own scope: `[p.to_dict() for p in posts]` never reads a `p` around it), else lookup's.
+   */
+  lookupNode(id: Node): Binding | undefined {
+    const scope = this.scopeOf(id);
+    return this.comprehensionBinding(id, scope) ?? this.lookup(id.text, scope, id.startIndex);
+  }
+
+  /** The variable of a comprehension around `id` (inside `scope`, the innermost definition) that `id` names. */
+  private comprehensionBinding(id: Node, scope: Scope): Binding | undefined {
+    const name = id.text;
+    // (the chain from the top-level statement or the definition holding id: one cursor descent, no parent walk; and
+    // only when a `for … in` of that code names it)
+    const from = scope.kind === 'module' ? this.tree.rootNode.firstNamedChildForIndex(id.startIndex) : scope.node;
+    if (!from || from.id === id.id || !this.forTargetsIn(from).has(name)) return undefined;
+    const chain = ancestorsOf(id, from);
+    if (!chain) return undefined;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const c = chain[i];
+      if (c.type === 'function_definition' || c.type === 'class_definition') return undefined;
+      if (!COMPREHENSIONS.has(c.type)) continue;
+      const clauses = c.namedChildren.filter((x): x is Node => x?.type === 'for_in_clause');
+      // (the first clause's iterable is evaluated around the comprehension)
+      const first = clauses[0]?.childForFieldName('right');
+      if (first && first.startIndex <= id.startIndex && id.endIndex <= first.endIndex) continue;
+      for (const clause of clauses) {
+        const site = targetNamed(clause.childForFieldName('left'), name);
+        if (site) return { name, kind: 'other', start: clause.startIndex, site, stmt: c, scope };
+      }
+    }
+    return undefined;
+  }
+
+  /** The names the `for … in`s of a definition or top-level statement bind (the only names a comprehension can bind). */
+  private forTargetsIn(n: Node): Set<string> {
+    // (by start: a top-level statement and a definition never start at the same offset unless they are one node)
+    const key = n.startIndex;
+    let out = this.forNames.get(key);
+    if (!out) {
+      out = new Set<string>();
+      const text = this.text.slice(n.startIndex, n.endIndex);
+      if (text.includes('for')) for (const m of text.matchAll(/\bfor\s+([^\n]*?)\s+in\b/g)) for (const w of m[1].matchAll(/[\p{L}_][\p{L}\p{N}_]*/gu)) out.add(w[0]);
+      this.forNames.set(key, out);
+    }
+    return out;
+  }
+
+  private readonly forNames = new Map<number, Set<string>>();
+
+  /** The binding a name refers to at offset `at`, seen from `scope` (comprehension variables aside: lookupNode). */
   lookup(name: string, scope: Scope, at: number): Binding | undefined {
     let inFunction = false;
     for (let s: Scope | undefined = scope, first = true; s; s = s.parent, first = false) {
@@ -751,7 +802,7 @@ export class Bindings {
     // (an imported factory resolves to FACTORY + what it returns; only a call of it means that object)
     switch (node.type) {
       case 'identifier': {
-        const b = this.lookup(node.text, this.scopeOf(node), node.startIndex);
+        const b = this.lookupNode(node);
         if (!b) {
           for (let s: Scope | undefined = this.scopeOf(node); s; s = s.parent) {
             if (s.wildcardModules.length) return this.fromModule(s.wildcardModules[0], node.text);
@@ -787,7 +838,7 @@ export class Bindings {
   /** For a call of a local function: what its return statements resolve to ('' when not a local def). */
   private factoryReturn(fn: Node | null): string | undefined {
     if (!fn || fn.type !== 'identifier') return undefined;
-    const b = this.lookup(fn.text, this.scopeOf(fn), fn.startIndex);
+    const b = this.lookupNode(fn);
     if (!b || b.kind !== 'def' || !b.def) return undefined;
     return this.returnsOf(b.def) ?? '';
   }
@@ -865,7 +916,7 @@ export class Bindings {
     // one walk per Bindings indexes the references by name (a walk per call cost a second per fix on 1 MB)
     const ids = (this.refIndex ??= referenceIndex(this.tree.rootNode, this.text)).get(b.name) ?? [];
     for (const id of ids) {
-      if (this.lookup(b.name, this.scopeOf(id), id.startIndex) === b) out.push(id);
+      if (this.lookupNode(id) === b) out.push(id);
     }
     return out;
   }
@@ -1070,4 +1121,18 @@ export function isReference(id: Node): boolean {
     default:
       return true;
   }
+}
+
+const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+/** The identifier of a for-target (`p`, `k, v`, `(i, (a, b))`) that binds `name`. */
+function targetNamed(t: Node | null, name: string): Node | undefined {
+  if (!t) return undefined;
+  if (t.type === 'identifier') return t.text === name ? t : undefined;
+  if (t.type === 'attribute' || t.type === 'subscript') return undefined;
+  for (const c of t.namedChildren) {
+    const hit = c && targetNamed(c, name);
+    if (hit) return hit;
+  }
+  return undefined;
 }

@@ -239,7 +239,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       const kw = id.parent;
       if (kw?.type === 'keyword_argument' && kw.childForFieldName('name')?.startIndex === x) continue;
       const scope = bindings.scopeOf(id);
-      const b = bindings.lookup(m[0], scope, x);
+      const b = bindings.lookupNode(id);
       if (b && b.scope.kind !== 'module') continue; // a local name
       if (!c.last && (inFunction(scope) || !c.spans.some(([from, to]) => from <= x && x < to))) continue;
       for (const r of unitsOf(st, x, end, calls)) {

@@ -142,7 +142,7 @@ export function materialize(ctx: MaterializeContext, plans: FixPlan[]): OffsetEd
   const candidates = new Set<Binding>();
   for (const r of ranges) {
     for (const id of identifiersIn(root, r.start, r.end)) {
-      const b = bindings.lookup(id.text, bindings.scopeOf(id), id.startIndex);
+      const b = bindings.lookupNode(id);
       if (b && (b.kind === 'import' || b.kind === 'from-import')) candidates.add(b);
     }
   }

@@ -4,11 +4,12 @@
 import type { Node } from './python';
 
 /**
- * The ancestors of `n`, outermost (the root) first, `n` itself excluded; the same nodes a `.parent` walk visits.
- * Undefined only if `n` is not found in its tree (never expected; callers then fall back to `.parent`).
+ * The ancestors of `n`, outermost (the root, or `from` when given) first, `n` itself excluded; the same nodes a
+ * `.parent` walk visits. Undefined only if `n` is not found under `from` (in its tree: never expected; callers then
+ * fall back to `.parent`).
  */
-export function ancestorsOf(n: Node): Node[] | undefined {
-  const cursor = n.tree.walk();
+export function ancestorsOf(n: Node, from?: Node): Node[] | undefined {
+  const cursor = (from ?? n.tree).walk();
   const ns = n.startIndex;
   const ne = n.endIndex;
   const id = n.id;

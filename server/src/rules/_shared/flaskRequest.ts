@@ -30,7 +30,7 @@ export function isFlaskRequest(m: RuleMatch, obj: Node | undefined, attr: string
   const q = m.resolve(obj);
   if (q === FLASK_REQUEST) return true;
   if (obj.type !== 'identifier' || obj.text !== 'request') return false;
-  const b = m.ctx.bindings.lookup(obj.text, m.ctx.bindings.scopeOf(obj), obj.startIndex);
+  const b = m.ctx.bindings.lookupNode(obj);
   // not only views: a fix may have given an error handler or a middleware its `request` parameter too
   if (!b || b.kind !== 'param' || !b.stmt || !importsFlask(m)) return false;
   if (m.ctx.target === 'django') return !b.type && !DJANGO_HAS.has(attr);
@@ -102,7 +102,7 @@ export function nameIsFree(m: RuleMatch, fn: Node, name: string, stmt: Node, ski
     if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;
     if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
     if (id.startIndex < stmt.startIndex) return false;
-    const b = m.ctx.bindings.lookup(name, m.ctx.bindings.scopeOf(id), id.startIndex);
+    const b = m.ctx.bindings.lookupNode(id);
     if (!b || (b.scope !== fscope && b.scope.node.id !== fn.id)) {
       // refers to a global, a builtin or an enclosing function's name
       if (!b || !isInside(b.scope.node, fn)) return false;

@@ -45,7 +45,7 @@ export function className(cls: Node): string {
 export function isDirectModelBase(m: RuleMatch, base: Node): boolean {
   if (base.type === 'attribute') return base.childForFieldName('attribute')?.text === 'Model' && m.resolve(base.childForFieldName('object')) === FSA_DB;
   if (base.type === 'identifier') {
-    const b = m.ctx.bindings.lookup(base.text, m.ctx.bindings.scopeOf(base), base.startIndex);
+    const b = m.ctx.bindings.lookupNode(base);
     return !!b && b.kind === 'from-import' && m.resolve(base) === FSA_MODEL;
   }
   return false;

@@ -33,7 +33,7 @@ function fastapiConfig(m: RuleMatch, fx: FixBuilder): string | undefined {
 
 function isCurrentApp(m: RuleMatch, app: Node): boolean {
   const b = m.ctx.bindings;
-  const bind = app.type === 'identifier' ? b.lookup(app.text, b.scopeOf(app), app.startIndex) : undefined;
+  const bind = app.type === 'identifier' ? b.lookupNode(app) : undefined;
   return bind?.kind === 'from-import' && bind.importedName === 'current_app';
 }
 

@@ -41,7 +41,7 @@ function kindOf(m: RuleMatch, body: Node | undefined): Kind {
   if (body.type === 'identifier') {
     // a local assigned once from a literal: `payload = {...}`
     const b = m.ctx.bindings;
-    const bind = b.lookup(body.text, b.scopeOf(body), body.startIndex);
+    const bind = b.lookupNode(body);
     const all = bind?.scope.bindings.get(body.text) ?? [];
     if (bind?.kind === 'assign' && bind.value && all.length === 1 && bind.value.type !== 'identifier') return kindOf(m, bind.value);
   }

@@ -14,7 +14,7 @@ function parts(m: RuleMatch): { bp: Node; prefix?: Node; others: string[] } | un
 function ownPrefix(m: RuleMatch, bp: Node): Node | undefined | null {
   if (bp.type !== 'identifier') return null;
   const b = m.ctx.bindings;
-  const bind = b.lookup(bp.text, b.scopeOf(bp), bp.startIndex);
+  const bind = b.lookupNode(bp);
   if (bind?.kind !== 'assign' || bind.value?.type !== 'call') return null;
   return callArgs(bind.value).keywords.get('url_prefix');
 }
@@ -22,7 +22,7 @@ function ownPrefix(m: RuleMatch, bp: Node): Node | undefined | null {
 /** The module the blueprint comes from (`from .api import api` → 'blog.api'). */
 function moduleOf(m: RuleMatch, bp: Node): string {
   const b = m.ctx.bindings;
-  const bind = bp.type === 'identifier' ? b.lookup(bp.text, b.scopeOf(bp), bp.startIndex) : undefined;
+  const bind = bp.type === 'identifier' ? b.lookupNode(bp) : undefined;
   if (bind?.kind === 'from-import' && bind.module) return bind.module;
   if (bind?.kind === 'assign' && bind.value?.type === 'call') {
     const name = stringValue(callArgs(bind.value).positional[0]);

@@ -48,7 +48,7 @@ function rewrite(table: typeof DJANGO, add: (m: RuleMatch, fx: FixBuilder) => st
     // Flask's request imported inside a function that also takes a `request` parameter: a rewrite would keep
     // resolving to the import (and be flagged again); the import is for a person to remove
     const req = m.captures.req;
-    const b = req && m.ctx.bindings.lookup(req.text, m.ctx.bindings.scopeOf(req), req.startIndex);
+    const b = req && m.ctx.bindings.lookupNode(req);
     const fnOf = fx.enclosingFunction(node);
     if (b?.kind === 'from-import' && b.scope.kind === 'function' && fnOf && fx.paramNames(fnOf).includes(req.text)) {
       fx.todo(node, `\`${req.text}\` here is Flask's (imported in this function) while the function also takes a \`${req.text}\` parameter: remove the import, then port this`);
