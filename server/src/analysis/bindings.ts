@@ -661,17 +661,30 @@ export class Bindings {
   private scopeAt(node: Node): Scope {
     // a definition not collected yet may hold definitions not registered yet: collect it and look again
     for (;;) {
-      const found = this.registeredScopeAt(node);
+      const found = this.registeredScopeAt(node.startIndex, node.endIndex, node)!;
       if (found.collected || found.kind === 'module') return found;
       found.ensure();
     }
   }
 
-  /** The innermost registered scope holding the node, or the first not yet collected one whose body holds it. */
-  private registeredScopeAt(node: Node): Scope {
+  /**
+   * The scope of a name at [start, end], found by offset alone (scopeOf without a node: an edit asks it for every
+   * occurrence of a changed name); undefined inside a parameter list, where only the node can tell.
+   */
+  scopeAtOffset(start: number, end: number): Scope | undefined {
+    for (;;) {
+      const found = this.registeredScopeAt(start, end);
+      if (!found || found.collected || found.kind === 'module') return found;
+      found.ensure();
+    }
+  }
+
+  /**
+   * The innermost registered scope holding [ns, ne] (the node's offsets), or the first not yet collected one whose
+   * body holds it; without the node, undefined where only it can tell (inside a parameter list).
+   */
+  private registeredScopeAt(ns: number, ne: number, node?: Node): Scope | undefined {
     const sorted = this.sorted();
-    const ns = node.startIndex;
-    const ne = node.endIndex;
     // the last scope starting at or before the node: every definition holding the node is it or one of its parents
     let lo = 0;
     let hi = sorted.length - 1;
@@ -685,10 +698,11 @@ export class Bindings {
     }
     for (let sc: Scope | undefined = at >= 0 ? sorted[at] : undefined; sc && sc.kind !== 'module'; sc = sc.parent) {
       if (sc.start > ns || ne > sc.end) continue;
-      if (sc.start === ns && sc.end === ne && SCOPE_NODES.has(node.type)) continue; // the definition itself
+      if (sc.start === ns && sc.end === ne && (!node || SCOPE_NODES.has(node.type))) continue; // the definition itself
       // parameters' defaults and decorators are evaluated in the enclosing scope
       if (sc.bodyStart >= 0 && ns >= sc.bodyStart) return sc;
       if (sc.paramsStart >= 0 && ns >= sc.paramsStart && ne <= sc.paramsEnd) {
+        if (!node) return undefined;
         const pt = node.parent?.type;
         if (pt !== 'default_parameter' && pt !== 'typed_default_parameter') {
           sc.ensure(); // (a parameter's own scope: nothing in a parameter list is defined in a nested scope)
