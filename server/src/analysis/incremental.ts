@@ -8,7 +8,7 @@
 import type { ChangeRecord, Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
-import { Bindings, dependencyNodes, textOf, type Binding, type Scope } from './bindings';
+import { Bindings, dependencyNodes, isReference, textOf, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
 import { analyze, countOccurrences, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
@@ -242,10 +242,10 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
       if (!st) continue;
       const id = tree.rootNode.descendantForIndex(x, end);
       if (id?.type !== 'identifier' || id.startIndex !== x || id.endIndex !== end) continue; // in a string or comment
-      // (the name of a keyword argument is no reference: `render_template("i.html", posts=page.items)` does not read
-      // `posts`; a module-level `posts` appearing in an error re-queried every view that passes one)
-      const kw = id.parent;
-      if (kw?.type === 'keyword_argument' && kw.childForFieldName('name')?.startIndex === x) continue;
+      // (a name that reads nothing, as a keyword argument's, is passed over: `render_template("i.html",
+      // posts=page.items)` does not read `posts`; a module-level `posts` appearing in an error re-queried every view
+      // passing one)
+      if (!isReference(id)) continue;
       const scope = bindings.scopeOf(id);
       const b = bindings.lookupNode(id);
       if (b && b.scope.kind !== 'module') continue; // a local name
