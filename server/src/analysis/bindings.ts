@@ -590,12 +590,11 @@ export class Bindings {
   }
 
   private bindTargets(t: Node, scope: Scope, stmt: Node, value: Node | undefined) {
-    if (t.type === 'identifier') {
-      scope.add({ name: t.text, kind: value ? 'assign' : 'other', start: stmt.startIndex, site: t, stmt, value, scope });
-      return;
+    // (the value is bound only to a target that is one name)
+    for (const id of targetIdentifiers(t)) {
+      const v = id === t ? value : undefined;
+      scope.add({ name: id.text, kind: v ? 'assign' : 'other', start: stmt.startIndex, site: id, stmt, value: v, scope });
     }
-    if (t.type === 'attribute' || t.type === 'subscript') return;
-    for (const c of t.namedChildren) if (c) this.bindTargets(c, scope, stmt, undefined);
   }
 
   private collectParams(fn: Node, scope: Scope) {
@@ -747,7 +746,8 @@ export class Bindings {
       const first = clauses[0]?.childForFieldName('right');
       if (first && first.startIndex <= id.startIndex && id.endIndex <= first.endIndex) continue;
       for (const clause of clauses) {
-        const site = targetNamed(clause.childForFieldName('left'), name);
+        const left = clause.childForFieldName('left');
+        const site = left && targetIdentifiers(left).find((t) => t.text === name);
         if (site) return { name, kind: 'other', start: clause.startIndex, site, stmt: c, scope };
       }
     }
@@ -1139,14 +1139,9 @@ export function isReference(id: Node): boolean {
 
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
-/** The identifier of a for-target (`p`, `k, v`, `(i, (a, b))`) that binds `name`. */
-function targetNamed(t: Node | null, name: string): Node | undefined {
-  if (!t) return undefined;
-  if (t.type === 'identifier') return t.text === name ? t : undefined;
-  if (t.type === 'attribute' || t.type === 'subscript') return undefined;
-  for (const c of t.namedChildren) {
-    const hit = c && targetNamed(c, name);
-    if (hit) return hit;
-  }
-  return undefined;
+/** The identifiers a target binds (`p`, `k, v`, `(i, (a, b))`, `*rest`); an attribute or a subscript binds none. */
+function targetIdentifiers(t: Node, out: Node[] = []): Node[] {
+  if (t.type === 'identifier') out.push(t);
+  else if (t.type !== 'attribute' && t.type !== 'subscript') for (const c of t.namedChildren) if (c) targetIdentifiers(c, out);
+  return out;
 }
