@@ -5,7 +5,7 @@ import { grammar } from '../helpers';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { applyEdits } from '../../server/src/analysis/materialize';
 import { diffEdits, ignoreEdit } from '../../server/src/lsp/edits';
-import { DocumentStore, lastCodeBefore } from '../../server/src/lsp/documents';
+import { DocumentStore, keepsStructureByLines, lastCodeBefore } from '../../server/src/lsp/documents';
 import { parseRefusal, pointsAt } from '../../server/src/parsing/python';
 import { parseSettings } from '../../server/src/lsp/settings';
 import { exampleExcerpt } from '../../server/src/lsp/hover';
@@ -180,7 +180,7 @@ test('a document is refused once edits take it past the limits, though small edi
   let refusedOnce = false;
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  for (let v = 2; v < 400; v++) {
+  for (let v = 2; v < 600; v++) {
     const cur = store.get(uri)!.text;
     const lm = new LineMap(cur);
     let at: number;
@@ -194,9 +194,21 @@ test('a document is refused once edits take it past the limits, though small edi
     } else if (r < 0.55) {
       at = cur.indexOf('1)') + 1;
       insert = ')';
-    } else if (r < 0.8) {
+    } else if (r < 0.7) {
       at = Math.floor(random() * cur.length);
       insert = 'ab ([x'[Math.floor(random() * 6)];
+    } else if (r < 0.8) {
+      // a whole line pasted at a line start (keepsStructureByLines), deeper than any block or opening brackets, its
+      // strings closed on it or not
+      const lineStarts = [0, ...[...cur.matchAll(/\n/g)].map((m) => m.index! + 1).filter((i) => i < cur.length)];
+      at = lineStarts[Math.floor(random() * lineStarts.length)];
+      const pasted = ['if x:', 'y = ("a(" # (', "z = f'{(1'  # '", 'w = (((((', 'q = "open', ")]})"];
+      insert = `${' '.repeat(Math.floor(random() * 160))}${pasted[Math.floor(random() * pasted.length)]}\n`;
+    } else if (r < 0.85) {
+      // a whole line removed
+      const lineStarts = [0, ...[...cur.matchAll(/\n/g)].map((m) => m.index! + 1).filter((i) => i < cur.length)];
+      at = lineStarts[Math.floor(random() * lineStarts.length)];
+      del = cur.indexOf('\n', at) + 1 - at;
     } else {
       at = Math.floor(random() * (cur.length - 1));
       del = cur[at] === '\n' ? 0 : 1;
@@ -212,5 +224,41 @@ test('a document is refused once edits take it past the limits, though small edi
     refusedOnce ||= !!refusal;
   }
   assert.ok(refusedOnce, 'the edits went past a limit');
+  store.dispose();
+});
+
+test('keepsStructureByLines: whole lines that close their own strings, after a line not continued by a backslash', () => {
+  const text = 'a = 1\nu = "abc\\\ndef"\nb = 2\r\nc = 3\n';
+  const at = (line: string) => text.indexOf(line);
+  // whole lines in, whole lines out, strings closed on their line, comments ignored
+  assert.equal(keepsStructureByLines(text, at('b = 2'), 'x = "(((" # ")\n', ''), true);
+  assert.equal(keepsStructureByLines(text, at('c = 3'), "y = f'{d[\"k\"]}'\r\n", 'c = 3\n'), true, 'after a CRLF');
+  assert.equal(keepsStructureByLines(text, 0, '', 'a = 1\n'), true);
+  // not whole lines
+  assert.equal(keepsStructureByLines(text, at('b = 2') + 1, 'x\n', ''), false, 'not at a line start');
+  assert.equal(keepsStructureByLines(text, at('b = 2'), 'x = 1', ''), false, 'no line break at the end');
+  // strings that could reach past the edit
+  assert.equal(keepsStructureByLines(text, at('b = 2'), 'q = "open\n', ''), false, 'an unclosed quote');
+  assert.equal(keepsStructureByLines(text, at('b = 2'), 's = """x"""\n', ''), false, 'a triple quote');
+  assert.equal(keepsStructureByLines(text, at('b = 2'), 'p = "a\\\\"\n', ''), false, 'a backslash');
+  assert.equal(keepsStructureByLines(text, at('b = 2'), '', 'u = "abc\\\n'), false, 'removing a continued line');
+  assert.equal(keepsStructureByLines(text, at('def"'), 'v = "x"\n', ''), false, 'after a line continued by a backslash');
+  assert.equal(keepsStructureByLines(text, at('b = 2'), 'x = 1\ry = 2\n', ''), false, 'a lone CR');
+});
+
+test('a pasted line that turns a triple-quoted string into code is checked whole (brackets past the limit are refused)', async () => {
+  const g = await grammar;
+  const store = new DocumentStore(g);
+  const uri = 'file:///flip.py';
+  const text = `a = 1\ns = """\n${'('.repeat(300)}\n"""\nb = 2\n`;
+  store.open(uri, 'python', 1, text);
+  assert.ok(store.get(uri)!.tree, 'brackets in a string count for nothing');
+  // a self-contained line: skips the check, keeps the tree
+  store.change(uri, 2, [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: 'x = "(((" # (((\n' }]);
+  assert.ok(store.get(uri)!.tree);
+  // a line opening a triple-quoted string: what was a string is code now, 300 brackets deep
+  store.change(uri, 3, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 't = """\n' }]);
+  assert.equal(store.get(uri)!.tree, null, 'refused');
+  assert.match(parseRefusal(store.get(uri)!.text) ?? '', /brackets nested/);
   store.dispose();
 });

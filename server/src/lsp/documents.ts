@@ -92,6 +92,45 @@ const READ_CHARS = 256;
  */
 const STRUCTURE_KEEPING = /^[^\0"'#\\\r\n]{0,64}$/;
 
+/**
+ * Whether an edit replaces whole lines with whole lines that each close what they open (quotes, with no backslash or
+ * triple quote), after a line that does not end in a backslash: then no string or comment around the edit changes,
+ * and each line moves the indentation by at most one level, each bracket the depth by one (levelsMoved; a pasted or
+ * deleted line: the whole-text check cost ≈ 1.3 ms of each in the benchmark's 5,000-line module).
+ */
+export function keepsStructureByLines(text: string, start: number, inserted: string, removed: string): boolean {
+  if (start > 0 && text[start - 1] !== '\n') return false;
+  const before = start >= 2 && text[start - 2] === '\r' ? start - 3 : start - 2;
+  if (before >= 0 && text[before] === '\\') return false;
+  return selfContainedLines(inserted) && selfContainedLines(removed);
+}
+
+/** What self-contained lines, pasted or removed, can add to the levels: one of indentation a line, one a bracket. */
+function levelsMoved(lines: string): number {
+  let n = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const c = lines.charCodeAt(i);
+    if (c === 10 || c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125) n++;
+  }
+  return n;
+}
+
+/** Lines (each ending in a line break) whose strings all end on them: no NUL, backslash, lone CR or triple quote. */
+function selfContainedLines(s: string): boolean {
+  if (!s) return true;
+  if (!s.endsWith('\n') || /[\0\\]|\r(?!\n)|'''|"""/.test(s)) return false;
+  let quote = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\n') return false;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#') i = s.indexOf('\n', i) - 1;
+  }
+  return !quote;
+}
+
 export class DocumentStore {
   private readonly docs = new Map<string, Doc>();
   private parser: Parser | undefined;
@@ -200,7 +239,9 @@ export class DocumentStore {
         base?.tree.edit(edit);
       }
       const removed = text.slice(start, end);
-      spent = STRUCTURE_KEEPING.test(c.text) && STRUCTURE_KEEPING.test(removed) ? spent + c.text.length + removed.length : Infinity;
+      if (STRUCTURE_KEEPING.test(c.text) && STRUCTURE_KEEPING.test(removed)) spent += c.text.length + removed.length;
+      else if (keepsStructureByLines(text, start, c.text, removed)) spent += levelsMoved(c.text) + levelsMoved(removed);
+      else spent = Infinity;
       edits.push({ start, oldEnd: end, newEnd: start + c.text.length });
       text = text.slice(0, start) + c.text + text.slice(end);
     }
