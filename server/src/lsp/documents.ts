@@ -4,7 +4,7 @@
 // with the edited old tree. Trees of closed documents are deleted.
 import { Edit, type Parser } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { checkForParse, pointsAt, type PythonGrammar, type Tree, type Point } from '../parsing/python';
+import { checkForParse, pointsAt, stringEnd, type PythonGrammar, type Tree, type Point } from '../parsing/python';
 import { LineMap } from '../analysis/lineMap';
 
 export interface Doc {
@@ -119,16 +119,17 @@ function levelsMoved(lines: string): number {
 function selfContainedLines(s: string): boolean {
   if (!s) return true;
   if (!s.endsWith('\n') || /[\0\\]|\r(?!\n)|'''|"""/.test(s)) return false;
-  let quote = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (quote) {
-      if (c === quote) quote = '';
-      else if (c === '\n') return false;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '#') i = s.indexOf('\n', i) - 1;
+    if (c === '#') i = s.indexOf('\n', i);
+    else if (c === '"' || c === "'") {
+      // (read as checkForParse reads strings, stringEnd: an unclosed one ends at its line break)
+      const end = stringEnd(s, i);
+      if (end === undefined || end - 1 === i || s[end - 1] !== c) return false;
+      i = end - 1;
+    }
   }
-  return !quote;
+  return true;
 }
 
 export class DocumentStore {
