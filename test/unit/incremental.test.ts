@@ -9,6 +9,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { grammar, pythonFilesUnder, RULES, settingsFor } from '../helpers';
 import { analyze, moduleSignatures, type Analysis } from '../../server/src/analysis/engine';
+import { dependencyNodes, dependencySpans } from '../../server/src/analysis/bindings';
 import { analyzeDocument, calledNames, Calls, lastFallback, lastRoots, statementsIn } from '../../server/src/analysis/incremental';
 import type { Node } from '../../server/src/parsing/python';
 import { LineMap } from '../../server/src/analysis/lineMap';
@@ -103,6 +104,10 @@ for (const [target, seed, undoRate, classes, largeRoot] of [['django', 7, 0.5, f
       assert.deepEqual(inc.needleCounts, ref.needleCounts, 'needle counts carried over by the edits');
       // the module level, carried over or collected again in part, is what a full collection gives
       assert.deepEqual(moduleSignatures(inc.bindings), moduleSignatures(ref.bindings), `edit ${i}: module-level bindings`);
+      // what a binding depends on, read by offsets (a carried-over binding's nodes are not looked for), is where its nodes are
+      for (const list of inc.bindings.module.bindings.values()) {
+        for (const b of list) assert.deepEqual(dependencySpans(b).map(({ start, end }) => [start, end]), dependencyNodes(b).map((n) => [n.startIndex, n.endIndex]), `edit ${i}: ${b.name}'s dependencies`);
+      }
       const defs = (a: Analysis) => a.bindings.snapshot().scopes.map((sc) => `${sc.kind}@${sc.start}-${sc.end}`).sort();
       assert.deepEqual(defs(inc), defs(ref), `edit ${i}: module-level definitions`);
       // the fixes are the same too

@@ -198,6 +198,17 @@ export function dependencyNodes(b: Binding): Node[] {
   return nodes.filter((n): n is Node => !!n);
 }
 
+/**
+ * Where a binding's dependencyNodes are, by offsets: a carried-over binding's nodes are not looked for in the tree (an
+ * edit of a top-level line read all 1,300 of the Flask module's, ≈ 1 ms).
+ */
+export function dependencySpans(b: Binding): readonly { readonly start: number; readonly end: number }[] {
+  if (!(b instanceof CarriedBinding)) return dependencyNodes(b).map((n) => ({ start: n.startIndex, end: n.endIndex }));
+  const s = b.snap;
+  const refs = s.kind === 'assign' ? (s.value ? [s.value, s.type] : [s.stmt]) : s.kind === 'param' ? [s.type] : s.kind === 'class' ? (s.bases ?? []) : s.kind === 'def' ? [s.def] : [];
+  return refs.filter((r): r is NodeRef => !!r);
+}
+
 /** The text of the nodes, space-separated. */
 export function textOf(text: string, nodes: readonly Node[]): string {
   return nodes.map((n) => text.slice(n.startIndex, n.endIndex)).join(' ');

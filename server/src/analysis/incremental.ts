@@ -8,7 +8,7 @@
 import type { ChangeRecord, Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
-import { Bindings, dependencyNodes, isReference, textOf, type Binding, type Scope } from './bindings';
+import { Bindings, dependencyNodes, dependencySpans, isReference, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
 import { analyze, countOccurrences, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
@@ -200,6 +200,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   if (changes.size) {
     // a binding whose statement mentions a changed name where it changed resolves differently too (a function's
     // body through the name's last binding, and only when the function is called: a factory)
+    let anyLast = [...changes.values()].some((c) => c.last);
     for (let grew = true; grew; ) {
       grew = false;
       const re = wordsRe(changes.keys());
@@ -207,8 +208,9 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
         list.forEach((b, i) => {
           // (a function's body reads a name's last binding only: while none changed, no function is hit, and whether
           // it is called, a search of the whole text, is not asked)
-          if (b.kind === 'def' && ![...changes.values()].some((c) => c.last)) return;
-          const dep = textOf(text, dependencyNodes(b));
+          if (b.kind === 'def' && !anyLast) return;
+          // (read by offsets: a carried-over binding's nodes are not looked for in the tree)
+          const dep = dependencySpans(b).map(({ start, end }) => text.slice(start, end)).join(' ');
           if (!dep || !re.test(dep) || (b.kind === 'def' && !calls.has(b.name))) return;
           const from = b.start;
           const to = list[i + 1]?.start ?? Infinity;
@@ -219,7 +221,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
           const c = changes.get(name) ?? { spans: [], last: false };
           if (c.spans.some(([s, e]) => s <= from && to <= e) && (c.last || i < list.length - 1)) return;
           c.spans.push([from, to]);
-          if (i === list.length - 1) c.last = true;
+          if (i === list.length - 1) anyLast = c.last = true;
           changes.set(name, c);
           grew = true;
         });
