@@ -26,6 +26,11 @@ test('diagnostics: a rule link per rule, the TODO markers after the findings, th
     ['flask-route', DiagnosticSeverity.Warning, 7],
     ['port-todo', DiagnosticSeverity.Information, 7],
   ]);
+  assert.deepEqual(out.map((x) => (x.data as { rule: string }).rule), ['flask-jsonify', 'flask-jsonify', 'flask-route', 'port-todo']);
+  assert.equal(out[1].data, out[0].data, 'one data object per rule in a publish');
+  const later = d.of([finding(0, 'flask-jsonify')], [], lines, 8);
+  assert.deepEqual(later[0].data, { rule: 'flask-jsonify', version: 8 }, 'a later publish carries its own version');
+  assert.deepEqual(out[0].data, { rule: 'flask-jsonify', version: 7 }, 'and leaves the earlier one as it was');
   assert.deepEqual(out[3].range, { start: { line: 1, character: 0 }, end: { line: 1, character: text.split('\n')[1].length } });
   assert.equal(out[3].message, 'left for a person: decide [flask-route]');
 });
