@@ -128,6 +128,8 @@ export interface PartialRun {
   markers?: PortMarker[];
   /** how often each rule needle occurs in this text (incremental.ts carries them over from the previous text) */
   needleCounts?: Map<string, number>;
+  /** moduleSignatures of `bindings`, when the caller made them already (incremental.ts compares them first) */
+  signatures?: Map<string, BindingSig[]>;
 }
 
 /**
@@ -313,10 +315,11 @@ export class Analysis {
   private sigByName: Map<string, BindingSig[]> | undefined;
   /**
    * The module scope's bindings as text (what they bind, to what, from which offset), per name ('*': the star
-   * imports): equal signatures resolve names alike. Read while the tree is alive (incremental.ts compares them).
+   * imports): equal signatures resolve names alike. Made from the bindings' snapshot: take that while the tree is
+   * alive (incremental.ts compares them).
    */
   get moduleSignatureByName(): Map<string, BindingSig[]> {
-    return (this.sigByName ??= moduleSignatures(this.bindings));
+    return (this.sigByName ??= this.partial?.signatures ?? moduleSignatures(this.bindings));
   }
 
   /** What each module-level function's returns resolve to (only those among `within` when given). */

@@ -317,9 +317,13 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
     bindings,
     markers,
     needleCounts: countsAfter(prev.needleCounts, prev.text, text, recs),
+    signatures: sigs,
   };
   const a = analyze(grammar, doc.text, { ...opts, tree }, rules, partial);
-  void a.moduleSignatureByName;
+  // the module level as offsets, now, while the tree is alive (the next edit deletes it); its signatures are made from
+  // that when the next edit compares them (a module level carried over whole has it already, and an edit in a
+  // function body does not compare: the Flask module's 1,300 were made on every keystroke)
+  void a.bindings.snapshot();
   // a function whose returns resolve differently may be an app factory: only when it is called here does that
   // change a finding of this file (what other files see of it goes through the index)
   for (const [k, v] of a.topReturns) {
