@@ -271,12 +271,17 @@ class CarriedBinding implements Binding {
 /** A module-level definition's scope carried over an edit (collected, in the new tree, on first use). */
 class CarriedScope extends Scope {
   constructor(
-    kind: 'function' | 'class',
-    readonly ref: NodeRef,
+    /** where it is in this tree (its snapshot again: nothing moves a carried-over scope after) */
+    readonly snap: ScopeSnap,
     locate: () => Node,
     parent: Scope,
   ) {
-    super(kind, locate, parent);
+    super(snap.kind, locate, parent);
+    this.start = snap.start;
+    this.end = snap.end;
+    this.bodyStart = snap.bodyStart;
+    this.paramsStart = snap.paramsStart;
+    this.paramsEnd = snap.paramsEnd;
   }
 }
 
@@ -336,7 +341,8 @@ export class Bindings {
     const scopes: ScopeSnap[] = [];
     for (const sc of this.scopes.values()) {
       if (sc.parent !== this.module) continue;
-      scopes.push({ kind: sc.kind as 'function' | 'class', node: sc instanceof CarriedScope ? sc.ref : ref(sc.node)!, start: sc.start, end: sc.end, bodyStart: sc.bodyStart, paramsStart: sc.paramsStart, paramsEnd: sc.paramsEnd });
+      // (a carried-over scope's is its snapshot: a top-level edit's snapshot made the Flask module's 700 anew)
+      scopes.push(sc instanceof CarriedScope ? sc.snap : { kind: sc.kind as 'function' | 'class', node: ref(sc.node)!, start: sc.start, end: sc.end, bodyStart: sc.bodyStart, paramsStart: sc.paramsStart, paramsEnd: sc.paramsEnd });
     }
     return (this.snap = { names, wildcards: [...this.module.wildcardModules], scopes });
   }
@@ -397,12 +403,7 @@ export class Bindings {
     for (const list of moved) for (const b of list) this.module.add(new CarriedBinding(b, this.module, locate));
     this.module.wildcardModules.push(...snap.wildcards);
     for (const s0 of scopes) {
-      const sc = new CarriedScope(s0.kind, s0.node, locate(s0.node), this.module);
-      sc.start = s0.start;
-      sc.end = s0.end;
-      sc.bodyStart = s0.bodyStart;
-      sc.paramsStart = s0.paramsStart;
-      sc.paramsEnd = s0.paramsEnd;
+      const sc = new CarriedScope(s0, locate(s0.node), this.module);
       sc.collector = this.bodyCollector(sc);
       this.scopes.set(sc.start, sc);
       this.fresh.push(sc);
