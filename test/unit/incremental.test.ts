@@ -257,6 +257,55 @@ test('a module-level name that changes re-queries the code reading it, not the k
   store.dispose();
 });
 
+test('what a module-level function binds is carried over while no edit touches it: a changed module-level name it binds is passed over there', async () => {
+  const g = await grammar;
+  const settings = settingsFor('django');
+  const text = 'import flask\n\nrequest = flask.request\n\n\ndef view():\n    request = make()\n    return request.args\n\n\ndef other():\n    return request.form\n\n\ndef nested():\n    def inner():\n        return request.args\n    return inner\n' + Array.from({ length: 12 }, (_, i) => `\n\ndef filler_${i}(a, b):\n    total = a + b\n    return total * ${i}\n`).join('');
+  const store = new DocumentStore(g);
+  const uri = 'file:///t/local.py';
+  store.open(uri, 'python', 1, text);
+  let prev = analyzeDocument(g, store.get(uri)!, { settings, path: 'local.py' }, RULES);
+  const localsOf = (a: Analysis, fn: string) => {
+    const sc = a.bindings.snapshot().scopes.find((s) => a.text.startsWith(`def ${fn}(`, s.start));
+    return sc?.locals && [...sc.locals].sort();
+  };
+  // (collected by the full analysis: `request.args` resolves there)
+  assert.deepEqual(localsOf(prev, 'view'), ['request']);
+  assert.deepEqual(localsOf(prev, 'other'), []);
+  assert.equal(localsOf(prev, 'nested'), undefined, 'a function defining one inside it keeps no locals');
+  const edit = (from: string, insert: string) => {
+    const cur = store.get(uri)!.text;
+    const at = cur.indexOf(from) + from.length;
+    const lm = new LineMap(cur);
+    store.change(uri, store.get(uri)!.version + 1, [{ range: { start: lm.position(at), end: lm.position(at) }, text: insert }]);
+    const d = store.get(uri)!;
+    const inc = analyzeDocument(g, d, { settings, path: 'local.py' }, RULES, prev);
+    assert.equal(lastFallback, '', `${from}: incremental`);
+    const ref = analyze(g, d.text, { settings, path: 'local.py', tree: d.tree ?? undefined }, RULES);
+    assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding), `${from}: the findings of a full analysis`);
+    ref.dispose();
+    prev.dispose();
+    prev = inc;
+    return { d, requeried: lastRoots.map((r) => d.text.slice(r.start, r.end).split('\n')[0]) };
+  };
+  // the module-level `request` changes: `other` and `nested` read it, `view` binds its own
+  const { d, requeried } = edit('flask.request', 'x');
+  assert.deepEqual(requeried, ['request = flask.requestx', 'def other():', 'def inner():']);
+  assert.deepEqual(localsOf(prev, 'view'), ['request'], 'carried over');
+  const inView = d.text.indexOf('return request.args') + 'return '.length;
+  assert.ok(prev.bindings.bindsLocally(inView, 'request'));
+  assert.ok(!prev.bindings.bindsLocally(inView, 'flask'));
+  assert.ok(!prev.bindings.bindsLocally(d.text.indexOf('return request.form') + 'return '.length, 'request'));
+  // an edit in `view` drops what it knew: it binds `requestx` now, and reads the module's `request`
+  edit('    request', 'x');
+  assert.notDeepEqual(localsOf(prev, 'view'), ['request']);
+  assert.ok(!prev.bindings.bindsLocally(prev.text.indexOf('return request.args') + 'return '.length, 'request'));
+  const { requeried: again } = edit('flask.requestx', 'y');
+  assert.ok(again.includes('def view():'), 'view reads the changed name now');
+  prev.dispose();
+  store.dispose();
+});
+
 test('a finding after an edit on its own line (two statements on one line) is carried with its new character', async () => {
   const g = await grammar;
   const settings = settingsFor('django');
@@ -341,6 +390,35 @@ test('the called names found in one pass are those a search for each name finds'
     assert.ok(!all.has('attr_call') && !all.has('defined_only') && all.has('über'));
   }
   assert.ok(compared > 5000 && called > 500, `${compared} names, ${called} called`);
+});
+
+test('the called names found from each bracket are those a regular expression over the whole text finds', () => {
+  // (the one-pass search before: a regular expression for a name, spaces and a bracket)
+  const byRegex = (text: string) => {
+    const out = new Set<string>();
+    for (const m of text.matchAll(/([\p{L}_][\p{L}\p{N}_]*)\s*\(/gu)) {
+      const i = m.index;
+      if (i > 0 && /[\p{L}\p{N}_.]/u.test(text[i - 1])) continue;
+      if (/\bdef\s+$/.test(text.slice(Math.max(0, i - 16), i))) continue;
+      out.add(m[1]);
+    }
+    return out;
+  };
+  const random = rng(19);
+  const pieces = ['f', 'g2', '_h', '1', '9x', '.', ' ', '\t', '\n', '\r\n', '\u00a0', '\u2028', '(', '((', ')', 'def ', 'def', 'über', 'ü', '𝑥', '𝟘', '🙂', 'x.y', '"s("', '#', ':', ',', 'a_b'];
+  let names = 0;
+  for (let k = 0; k < 3000; k++) {
+    let text = '';
+    for (let n = Math.floor(random() * 24); n > 0; n--) text += pieces[Math.floor(random() * pieces.length)];
+    const want = [...byRegex(text)].sort();
+    assert.deepEqual([...calledNames(text)].sort(), want, JSON.stringify(text));
+    names += want.length;
+  }
+  for (const file of pythonFilesUnder(path.join(__dirname, '../../examples'))) {
+    const text = fs.readFileSync(file, 'utf8');
+    assert.deepEqual([...calledNames(text)].sort(), [...byRegex(text)].sort(), file);
+  }
+  assert.ok(names > 1000, `${names} names called`);
 });
 
 test('the statements an edited span touches are those of the module (a top-level ERROR flattened) that share a point with it', async () => {

@@ -43,6 +43,11 @@ export class Scope {
   bodyStart = -1;
   paramsStart = -1;
   paramsEnd = -1;
+  /**
+   * The names a module-level function binds, once it was collected and found to define nothing inside it (carried
+   * over from an earlier analysis while no edit touches it: Bindings.bindsLocally)
+   */
+  locals: ReadonlySet<string> | undefined;
   private located: Node | undefined;
   constructor(
     readonly kind: 'module' | 'function' | 'class',
@@ -171,6 +176,8 @@ interface ScopeSnap {
   bodyStart: number;
   paramsStart: number;
   paramsEnd: number;
+  /** Scope.locals, when known */
+  locals?: ReadonlySet<string>;
 }
 
 export interface ModuleSnapshot {
@@ -282,6 +289,7 @@ class CarriedScope extends Scope {
     this.bodyStart = snap.bodyStart;
     this.paramsStart = snap.paramsStart;
     this.paramsEnd = snap.paramsEnd;
+    this.locals = snap.locals;
   }
 }
 
@@ -302,11 +310,17 @@ export class Bindings {
     readonly index?: ModuleIndex,
     readonly isPackage = false,
     /** the module level of an earlier tree of this text, when an edit left it alone (incremental.ts decides) */
-    carry?: { snapshot: ModuleSnapshot; move: (offset: number) => number | undefined; recollect?: readonly Node[] },
+    carry?: {
+      snapshot: ModuleSnapshot;
+      move: (offset: number) => number | undefined;
+      recollect?: readonly Node[];
+      /** whether an edit touched [start, end] (new offsets): a function there may bind other names now */
+      edited?: (start: number, end: number) => boolean;
+    },
   ) {
     this.walrus = text.includes(':=');
     this.module = new Scope('module', tree.rootNode, undefined);
-    if (carry && this.carryModule(carry.snapshot, carry.move, carry.recollect)) {
+    if (carry && this.carryModule(carry.snapshot, carry.move, carry.recollect, carry.edited)) {
       this.carried = true;
       this.carriedWhole = !carry.recollect?.length;
     } else this.collect(tree.rootNode, this.module);
@@ -342,7 +356,7 @@ export class Bindings {
     for (const sc of this.scopes.values()) {
       if (sc.parent !== this.module) continue;
       // (a carried-over scope's is its snapshot: a top-level edit's snapshot made the Flask module's 700 anew)
-      scopes.push(sc instanceof CarriedScope ? sc.snap : { kind: sc.kind as 'function' | 'class', node: ref(sc.node)!, start: sc.start, end: sc.end, bodyStart: sc.bodyStart, paramsStart: sc.paramsStart, paramsEnd: sc.paramsEnd });
+      scopes.push(sc instanceof CarriedScope ? sc.snap : { kind: sc.kind as 'function' | 'class', node: ref(sc.node)!, start: sc.start, end: sc.end, bodyStart: sc.bodyStart, paramsStart: sc.paramsStart, paramsEnd: sc.paramsEnd, locals: sc.locals });
     }
     return (this.snap = { names, wildcards: [...this.module.wildcardModules], scopes });
   }
@@ -352,7 +366,7 @@ export class Bindings {
    * `recollect`: top-level statements of this tree an edit touched: their bindings and definitions are collected
    * afresh, the earlier ones inside them (or inside an edit) dropped; every other one is carried over.
    */
-  private carryModule(snap: ModuleSnapshot, move: (offset: number) => number | undefined, recollect?: readonly Node[]): boolean {
+  private carryModule(snap: ModuleSnapshot, move: (offset: number) => number | undefined, recollect?: readonly Node[], edited?: (start: number, end: number) => boolean): boolean {
     if (recollect?.length && snap.wildcards.length) return false; // (star imports are kept without their place)
     const spans = (recollect ?? []).map((n) => [n.startIndex, n.endIndex] as const);
     // an earlier binding or definition whose first offset lies in a re-collected statement or inside an edit
@@ -396,8 +410,10 @@ export class Bindings {
       const bodyStart = s0.bodyStart < 0 ? -1 : to(s0.bodyStart);
       const paramsStart = s0.paramsStart < 0 ? -1 : to(s0.paramsStart);
       const paramsEnd = s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd);
-      if (node === s0.node && start === s0.start && end === s0.end && bodyStart === s0.bodyStart && paramsStart === s0.paramsStart && paramsEnd === s0.paramsEnd) return s0;
-      return { ...s0, node, start, end, bodyStart, paramsStart, paramsEnd };
+      // (what a function binds is known again only once it is collected again, when an edit touched it)
+      const locals = s0.locals && (!edited || !edited(start, end)) ? s0.locals : undefined;
+      if (node === s0.node && start === s0.start && end === s0.end && bodyStart === s0.bodyStart && paramsStart === s0.paramsStart && paramsEnd === s0.paramsEnd && locals === s0.locals) return s0;
+      return { ...s0, node, start, end, bodyStart, paramsStart, paramsEnd, locals };
     });
     if (lost) return false;
     for (const list of moved) for (const b of list) this.module.add(new CarriedBinding(b, this.module, locate));
@@ -448,11 +464,34 @@ export class Bindings {
   /** What collects a carried-over scope (in this tree) on first use. */
   private bodyCollector(sc: Scope): () => void {
     return () => {
+      const before = this.scopes.size;
       const n = sc.node;
       if (sc.kind === 'function') this.collectParams(n, sc);
       const body = n.childForFieldName('body');
       if (body) this.collect(body, sc);
+      if (sc.kind === 'function') this.noteLocals(sc, before);
     };
+  }
+
+  /**
+   * Keeps the names a just-collected module-level function binds, when it defines no function or class inside it
+   * (`before`: how many scopes were registered before its collection): the snapshot carries them to the next
+   * analyses, which then know a name there is local without collecting the function again.
+   */
+  private noteLocals(sc: Scope, before: number) {
+    if (sc.parent?.kind !== 'module' || this.scopes.size !== before) return;
+    const locals = new Set(sc.bindings.keys());
+    sc.locals = locals;
+    if (sc instanceof CarriedScope) sc.snap.locals = locals; // (its snapshot: this analysis's, or one no edit touched)
+  }
+
+  /**
+   * Whether a name at offset x is one the module-level function around it binds, known without collecting it (its
+   * locals, carried over): false when that is not known. scopeAtOffset, then the scope's bindings, say the same.
+   */
+  bindsLocally(x: number, name: string): boolean {
+    const sc = this.registeredScopeAt(x, x + name.length);
+    return sc?.kind === 'function' && !!sc.locals && sc.locals.has(name);
   }
 
   /** Whether the module level was carried over from an earlier tree (carryModule). */
@@ -512,9 +551,11 @@ export class Bindings {
         if (name) scope.add({ name: name.text, kind: 'def', start: n.startIndex, site: name, stmt: n, def: n, scope });
         const fscope = this.newScope('function', n, scope);
         fscope.collector = () => {
+          const before = this.scopes.size;
           this.collectParams(n, fscope);
           const body = n.childForFieldName('body');
           if (body) this.collect(body, fscope);
+          this.noteLocals(fscope, before);
         };
         return;
       }
