@@ -40,6 +40,15 @@ test('current_app is the Flask app', async () => {
   assert.deepEqual(await resolveAll('from flask import current_app\ncurrent_app.config\n', /^current_app\.config$/), ['flask.Flask().config']);
 });
 
+test('a module named as a property every object has resolves to itself (aliases are looked up in a map)', async () => {
+  // (looked up in a plain object, `constructor` found Object and the name became "function Object() { [native code] }.build")
+  for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    assert.deepEqual(await resolveAll(`import ${name}\n${name}.build\n`, new RegExp(`^${name}\\.build$`)), [`${name}.build`]);
+  }
+  assert.deepEqual(await resolveAll('from flask import globals as gl\ngl.request.args\n', /^gl\.request\.args$/), ['flask.request.args']);
+  assert.deepEqual(await resolveAll('import werkzeug.utils\nwerkzeug.utils.redirect\n', /^werkzeug\.utils\.redirect$/), ['flask.redirect']);
+});
+
 test('db.Model subclasses resolve to the model base, mixins first', async () => {
   const src = 'from flask_sqlalchemy import SQLAlchemy\nfrom flask_login import UserMixin\ndb = SQLAlchemy()\nclass User(UserMixin, db.Model):\n    pass\nUser.query\n';
   assert.deepEqual(await resolveAll(src, /^User\.query$/), ['flask_sqlalchemy.SQLAlchemy().Model.query']);

@@ -88,7 +88,7 @@ export class Scope {
 }
 
 /** Aliases under which the frameworks re-export the same objects. */
-const NORMALIZE: Record<string, string> = {
+const NORMALIZE = new Map<string, string>(Object.entries({
   'flask.current_app': 'flask.Flask()',
   'flask.app.Flask': 'flask.Flask',
   'flask.blueprints.Blueprint': 'flask.Blueprint',
@@ -109,15 +109,21 @@ const NORMALIZE: Record<string, string> = {
   'flask_login.utils.current_user': 'flask_login.current_user',
   'flask_login.utils.login_user': 'flask_login.login_user',
   'flask_login.utils.logout_user': 'flask_login.logout_user',
-};
+}));
 
-function normalize(q: string): string {
-  // longest known prefix wins: 'flask.current_app.config' → 'flask.Flask().config'
+/** The first names of NORMALIZE's keys: a qualified name under any other is left as it is without a lookup. */
+const NORMALIZED_ROOTS = new Set([...NORMALIZE.keys()].map((k) => k.slice(0, k.indexOf('.'))));
+
+/**
+ * A qualified name with its longest known alias prefix replaced: 'flask.current_app.config' → 'flask.Flask().config'.
+ * (a Map: a name such as `constructor.x`, looked up in an object, found Object's own properties)
+ */
+export function normalize(q: string): string {
+  const dot = q.indexOf('.');
+  if (dot < 0 || !NORMALIZED_ROOTS.has(q.slice(0, dot))) return q;
   for (let i = q.length; i > 0; i = q.lastIndexOf('.', i - 1)) {
-    const head = q.slice(0, i);
-    const n = NORMALIZE[head];
+    const n = NORMALIZE.get(q.slice(0, i));
     if (n) return n + q.slice(i);
-    if (i <= 0) break;
   }
   return q;
 }
@@ -132,7 +138,7 @@ export function attributeNamesFor(qnames: Iterable<string>): Set<string> {
   const last = (q: string) => q.slice(q.lastIndexOf('.') + 1);
   for (const q of qnames) {
     out.add(last(q));
-    for (const [k, v] of Object.entries(NORMALIZE)) if (v === q) out.add(last(k));
+    for (const [k, v] of NORMALIZE) if (v === q) out.add(last(k));
   }
   return out;
 }
