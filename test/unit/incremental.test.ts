@@ -260,7 +260,7 @@ test('a module-level name that changes re-queries the code reading it, not the k
 test('what a module-level function binds is carried over while no edit touches it: a changed module-level name it binds is passed over there', async () => {
   const g = await grammar;
   const settings = settingsFor('django');
-  const text = 'import flask\n\nrequest = flask.request\n\n\ndef view():\n    request = make()\n    return request.args\n\n\ndef other():\n    return request.form\n\n\ndef nested():\n    def inner():\n        return request.args\n    return inner\n' + Array.from({ length: 12 }, (_, i) => `\n\ndef filler_${i}(a, b):\n    total = a + b\n    return total * ${i}\n`).join('');
+  const text = 'import flask\n\nrequest = flask.request\n\n\ndef view():\n    request = make()\n    return request.args\n\n\ndef other():\n    return request.form\n\n\ndef nested():\n    def inner():\n        return request.args\n    return inner\n\n\ndef comp():\n    request = make()\n    return [request.args for _ in range(3)]\n\n\ndef words():\n    return "request.args"\n' + Array.from({ length: 12 }, (_, i) => `\n\ndef filler_${i}(a, b):\n    total = a + b\n    return total * ${i}\n`).join('');
   const store = new DocumentStore(g);
   const uri = 'file:///t/local.py';
   store.open(uri, 'python', 1, text);
@@ -272,7 +272,11 @@ test('what a module-level function binds is carried over while no edit touches i
   // (collected by the full analysis: `request.args` resolves there)
   assert.deepEqual(localsOf(prev, 'view'), ['request']);
   assert.deepEqual(localsOf(prev, 'other'), []);
-  assert.equal(localsOf(prev, 'nested'), undefined, 'a function defining one inside it keeps no locals');
+  // (a function defining one inside it keeps its own names: what the inner one binds is the inner one's)
+  assert.deepEqual(localsOf(prev, 'nested'), ['inner']);
+  // (a comprehension reads the names of the function around it: its `request` is the function's, not the module's)
+  assert.deepEqual(localsOf(prev, 'comp'), ['request']);
+  assert.equal(localsOf(prev, 'words'), undefined, 'nothing to resolve there: not collected');
   const edit = (from: string, insert: string) => {
     const cur = store.get(uri)!.text;
     const at = cur.indexOf(from) + from.length;
@@ -288,9 +292,13 @@ test('what a module-level function binds is carried over while no edit touches i
     prev = inc;
     return { d, requeried: lastRoots.map((r) => d.text.slice(r.start, r.end).split('\n')[0]) };
   };
-  // the module-level `request` changes: `other` and `nested` read it, `view` binds its own
+  // the module-level `request` changes: `other` and `nested` read it, `view` and `comp` bind their own
   const { d, requeried } = edit('flask.request', 'x');
   assert.deepEqual(requeried, ['request = flask.requestx', 'def other():', 'def inner():']);
+  assert.ok(prev.bindings.bindsLocally(d.text.indexOf('[request.args') + 1, 'request'), 'in the comprehension');
+  assert.ok(!prev.bindings.bindsLocally(d.text.indexOf('        return request.args') + 15, 'request'), 'in the inner function');
+  // (the name in a string is no reference: passed over before its function is collected)
+  assert.equal(localsOf(prev, 'words'), undefined, 'a function naming it in a string only is not collected');
   assert.deepEqual(localsOf(prev, 'view'), ['request'], 'carried over');
   const inView = d.text.indexOf('return request.args') + 'return '.length;
   assert.ok(prev.bindings.bindsLocally(inView, 'request'));

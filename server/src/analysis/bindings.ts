@@ -470,22 +470,23 @@ export class Bindings {
   /** What collects a carried-over scope (in this tree) on first use. */
   private bodyCollector(sc: Scope): () => void {
     return () => {
-      const before = this.scopes.size;
       const n = sc.node;
       if (sc.kind === 'function') this.collectParams(n, sc);
       const body = n.childForFieldName('body');
       if (body) this.collect(body, sc);
-      if (sc.kind === 'function') this.noteLocals(sc, before);
+      if (sc.kind === 'function') this.noteLocals(sc);
     };
   }
 
   /**
-   * Keeps the names a just-collected module-level function binds, when it defines no function or class inside it
-   * (`before`: how many scopes were registered before its collection): the snapshot carries them to the next
-   * analyses, which then know a name there is local without collecting the function again.
+   * Keeps the names a just-collected module-level function binds: the snapshot carries them to the next analyses,
+   * which then know a name there is local without collecting the function again. A name the function binds is not
+   * the module's anywhere inside it, in a comprehension, a nested function or a class there too: each looks in its
+   * own names, then in the function's (the Flask module's views with a comprehension were collected again for each
+   * occurrence of a name an error bound at module level).
    */
-  private noteLocals(sc: Scope, before: number) {
-    if (sc.parent?.kind !== 'module' || this.scopes.size !== before) return;
+  private noteLocals(sc: Scope) {
+    if (sc.parent?.kind !== 'module') return;
     const locals = new Set(sc.bindings.keys());
     sc.locals = locals;
     if (sc instanceof CarriedScope) sc.snap.locals = locals; // (its snapshot: this analysis's, or one no edit touched)
@@ -557,11 +558,10 @@ export class Bindings {
         if (name) scope.add({ name: name.text, kind: 'def', start: n.startIndex, site: name, stmt: n, def: n, scope });
         const fscope = this.newScope('function', n, scope);
         fscope.collector = () => {
-          const before = this.scopes.size;
           this.collectParams(n, fscope);
           const body = n.childForFieldName('body');
           if (body) this.collect(body, fscope);
-          this.noteLocals(fscope, before);
+          this.noteLocals(fscope);
         };
         return;
       }
