@@ -5,7 +5,7 @@ import { grammar } from '../helpers';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { applyEdits } from '../../server/src/analysis/materialize';
 import { diffEdits, ignoreEdit } from '../../server/src/lsp/edits';
-import { DocumentStore, keepsStructureByLines, lastCodeBefore } from '../../server/src/lsp/documents';
+import { DocumentStore, editFor, keepsStructureByLines, lastCodeBefore, lineEndAfter } from '../../server/src/lsp/documents';
 import { parseRefusal, pointsAt } from '../../server/src/parsing/python';
 import { parseSettings } from '../../server/src/lsp/settings';
 import { exampleExcerpt } from '../../server/src/lsp/hover';
@@ -100,6 +100,41 @@ test('lastCodeBefore: the last character of code before an offset, past blank li
   assert.equal(lastCodeBefore(t, t.indexOf('=') + 1), t.indexOf('='), 'code right before: that character');
   assert.equal(lastCodeBefore(t, 0), 0);
   assert.equal(lastCodeBefore('   \n  x', 6), 6, 'only white space before: the offset itself');
+});
+
+test('lineEndAfter: past the line break when only spaces or tabs follow, else the offset itself', () => {
+  const t = 'x = f(1)  \t\ny = 2\r\nz = 3';
+  assert.equal(lineEndAfter(t, t.indexOf(')') + 1), t.indexOf('y'));
+  assert.equal(lineEndAfter(t, t.indexOf('\n')), t.indexOf('y'), 'at the line break');
+  assert.equal(lineEndAfter(t, t.indexOf('2') + 1), t.indexOf('z'), 'CRLF');
+  assert.equal(lineEndAfter(t, t.indexOf('f')), t.indexOf('f'), 'code follows');
+  assert.equal(lineEndAfter(t, t.length - 1), t.length - 1, 'the last line has no line break');
+  assert.equal(lineEndAfter('a \rb', 1), 1, 'a lone CR is no line break (tree-sitter counts rows by \\n)');
+});
+
+test('a character typed and removed at the end of a block\'s last line is reparsed without lexing the rest of the file again', async () => {
+  const parser = (await grammar).newParser();
+  const views = Array.from({ length: 300 }, (_, i) => `@bp.route("/v${i}")\ndef view_${i}(x):\n    y = x + ${i}\n    return jsonify(y)\n`);
+  const text = `from flask import jsonify\n\n\n${views.join('\n\n')}`;
+  const at = text.indexOf('return jsonify(y)', text.indexOf('def view_150(')) + 'return jsonify(y)'.length;
+  const typed = `${text.slice(0, at)} ${text.slice(at)}`;
+  let tree = parser.parse(text)!;
+  tree.edit(editFor(text, at, at, ' '));
+  const after = parser.parse(typed, tree)!;
+  tree.delete();
+  after.edit(editFor(typed, at, at + 1, ''));
+  let lexed = 0;
+  parser.setLogger((message) => {
+    if (message.startsWith('lexed_lookahead')) lexed++;
+  });
+  const back = parser.parse(text, after)!;
+  parser.setLogger(null);
+  // (told that the edit ended at the line's end, tree-sitter lexed the 150 views after it again: 4,475 tokens)
+  assert.ok(lexed < 100, `${lexed} tokens lexed again`);
+  const fresh = parser.parse(text)!;
+  assert.equal(back.rootNode.toString(), fresh.rootNode.toString());
+  for (const t of [after, back, fresh]) t.delete();
+  parser.delete();
 });
 
 test('lines pasted and removed at every line start of a class keep the tree equal to a fresh parse, with the change in its ranges', async () => {
