@@ -512,7 +512,7 @@ export class Calls {
 
   has(name: string): boolean {
     if (this.names) return this.names.has(name);
-    if (++this.asked > 8) return (this.names = calledNames(this.text)).has(name);
+    if (++this.asked > 8) return this.many().has(name);
     const text = this.text;
     // indexOf, then the boundaries by hand: a regular expression with a lookbehind over the whole text cost more
     for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
