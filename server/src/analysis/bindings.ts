@@ -118,7 +118,7 @@ const NORMALIZED_ROOTS = new Set([...NORMALIZE.keys()].map((k) => k.slice(0, k.i
  * A qualified name with its longest known alias prefix replaced: 'flask.current_app.config' → 'flask.Flask().config'.
  * (a Map: a name such as `constructor.x`, looked up in an object, found Object's own properties)
  */
-export function normalize(q: string): string {
+function normalize(q: string): string {
   const dot = q.indexOf('.');
   if (dot < 0 || !NORMALIZED_ROOTS.has(q.slice(0, dot))) return q;
   for (let i = q.length; i > 0; i = q.lastIndexOf('.', i - 1)) {

@@ -106,7 +106,7 @@ export function editFor(text: string, start: number, end: number, inserted: stri
     newEndIndex: start + inserted.length + (through - end),
     startPosition: fromPosition,
     oldEndPosition,
-    newEndPosition: advance(startPosition, through > end ? inserted + text.slice(end, through) : inserted),
+    newEndPosition: advance(startPosition, inserted + text.slice(end, through)),
   });
 }
 
