@@ -13,7 +13,7 @@ import { moduleNameFor } from './moduleIndex';
 import { analyze, countOccurrences, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
 import { wordsRe } from './words';
-import { scanMarkers } from './markers';
+import { markersAfterEdit, scanMarkers } from './markers';
 import type { ModuleIndex } from './moduleIndex';
 import type { LoadedRule } from './rule';
 
@@ -146,7 +146,10 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   }
 
   // markers: the same ones, none inside an edited statement
-  const markers = scanMarkers(text, LineMap.of(text));
+  // (after one edit, read again on the lines it touched only)
+  const lines = LineMap.of(text);
+  const one = recs.length === 1 && recs[0].edits.length === 1 ? recs[0].edits[0] : undefined;
+  const markers = one ? markersAfterEdit(prev.markers, one, text, lines, lines.lineCount - prev.lines.lineCount) : scanMarkers(text, lines);
   const old = prev.markers;
   if (markers.length !== old.length || markers.some((m, i) => m.kind !== old[i].kind || m.rule !== old[i].rule || m.text !== old[i].text)) return full(grammar, doc, opts, rules, 'markers changed');
 
@@ -281,7 +284,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   for (const r of recs) for (const e of r.edits) firstEdit = Math.min(firstEdit, e.start);
   // (after one edit, a finding starting past the line the edit ends on keeps its characters, and its lines move by
   // the lines the edit added or removed: no line lookup, and no new range when there are none)
-  const lineShift = oneEditLineShift(recs, prev.lines, LineMap.of(text));
+  const lineShift = oneEditLineShift(recs, prev.lines, lines);
   const carried: PartialRun['kept'] = [];
   for (const k of internalsOf(prev)) {
     if (k.end <= firstEdit) {

@@ -247,13 +247,16 @@ export class DocumentStore {
     // were fit in the text's headroom
     let spent = tree ? 0 : Infinity;
     const edits: ChangeRecord['edits'] = [];
+    // (each text's line map is made from the one before: the analysis asks for the last one)
+    let lines: LineMap | undefined;
     for (const c of changes) {
       if (!('range' in c) || !c.range) {
         text = c.text;
         full = true;
+        lines = undefined;
         continue;
       }
-      const lines = LineMap.of(text);
+      lines ??= LineMap.of(text);
       const start = lines.offset(c.range.start);
       const end = Math.max(start, lines.offset(c.range.end));
       if (tree && !full) {
@@ -267,6 +270,7 @@ export class DocumentStore {
       else spent = Infinity;
       edits.push({ start, oldEnd: end, newEnd: start + c.text.length });
       text = text.slice(0, start) + c.text + text.slice(end);
+      lines = lines.edited(start, end, c.text, text);
     }
     // a tree with errors is reparsed from the last one without (see `clean`)
     const old = full ? null : tree?.rootNode.hasError && base ? base.tree : tree;
