@@ -192,6 +192,14 @@ export interface ModuleSnapshot {
   scopes: ScopeSnap[];
 }
 
+const nameIndexes = new WeakMap<ModuleSnapshot, Map<string, BindingSnap[]>>();
+/** A snapshot's bindings by name. */
+export function snapshotNames(snap: ModuleSnapshot): Map<string, BindingSnap[]> {
+  let m = nameIndexes.get(snap);
+  if (!m) nameIndexes.set(snap, (m = new Map(snap.names)));
+  return m;
+}
+
 /** The node of this tree with exactly these offsets and type (the smallest holding them, or an ancestor). */
 function nodeAt(tree: Tree, r: NodeRef): Node {
   for (let n: Node | null = tree.rootNode.descendantForIndex(r.start, r.end); n; n = n.parent) {
@@ -395,8 +403,15 @@ export class Bindings {
     };
     const opt = (r: NodeRef | undefined) => (r ? at(r) : undefined);
     const locate = this.locator();
-    const moved = snap.names.map(([, list]) =>
-      (recollect ? list.filter((b) => !dropped(b.site.start)) : list)
+    const names = new Set<string>();
+    const moved = snap.names.map(([name, list]) =>
+      (recollect
+        ? list.filter((b) => {
+            if (!dropped(b.site.start)) return true;
+            names.add(name);
+            return false;
+          })
+        : list)
         .map((b): BindingSnap => {
           const start = to(b.start);
           const site = at(b.site);
@@ -443,6 +458,7 @@ export class Bindings {
       for (const sc of this.fresh.slice(from)) if (sc.parent === tmp) (sc as { parent: Scope }).parent = this.module;
       this.module.wildcardModules.push(...tmp.wildcardModules);
       for (const [name, list] of tmp.bindings) {
+        names.add(name);
         for (const b of list) b.scope = this.module;
         const into = this.module.bindings.get(name);
         if (!into) {
@@ -454,6 +470,7 @@ export class Bindings {
         into.splice(at, 0, ...list);
       }
     }
+    this.recollectedNames = names;
     return true;
   }
 
@@ -505,6 +522,11 @@ export class Bindings {
   carried = false;
   /** Whether all of it was: no statement collected again (its bindings, signatures and definitions are the earlier ones, moved). */
   carriedWhole = false;
+  /**
+   * When it was carried over in part: the names bound, before or now, in the statements collected again. Every other
+   * name's bindings are the earlier ones, moved.
+   */
+  recollectedNames: ReadonlySet<string> | undefined;
 
   // ---------- collection ----------
 

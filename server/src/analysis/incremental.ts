@@ -8,7 +8,7 @@
 import type { ChangeRecord, Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
-import { Bindings, dependencyNodes, dependencySpans, isReference, type Binding, type Scope } from './bindings';
+import { Bindings, snapshotNames, dependencyNodes, dependencySpans, isReference, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
 import { analyze, countOccurrences, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
@@ -186,19 +186,33 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   const changes = new Map<string, NameChange>();
   // (a module level carried over whole binds every name as before: nothing to compare; the Flask module's 1,300
   // bindings were compared on every keystroke in a function body)
-  const sigs = bindings.carriedWhole ? undefined : moduleSignatures(bindings);
-  const before = sigs ? prev.moduleSignatureByName : undefined;
-  if (sigs && sigs.get('*')![0].sig !== before!.get('*')?.[0]?.sig) return full(grammar, doc, opts, rules, 'star imports changed');
-  if (sigs && before) for (const name of new Set([...sigs.keys(), ...before.keys()])) {
-    if (name === '*') continue;
+  // (a module level carried over in part binds every other name as before, moved: only the names of the statements
+  // collected again are compared, from the snapshots; 1,300 bindings were compared at each edit of a top-level line)
+  const touched = bindings.carried && !bindings.carriedWhole ? bindings.recollectedNames : undefined;
+  const sigs = bindings.carriedWhole || touched ? undefined : moduleSignatures(bindings);
+  let compared: { names: Iterable<string>; then: (name: string) => readonly BindingSig[]; now: (name: string) => readonly BindingSig[] } | undefined;
+  if (touched) {
+    const now = bindings.snapshot();
+    const then = prev.bindings.snapshot();
+    if (now.wildcards.join(',') !== then.wildcards.join(',')) return full(grammar, doc, opts, rules, 'star imports changed');
+    const [a, b] = [snapshotNames(now), snapshotNames(then)];
+    compared = { names: touched, then: (n) => b.get(n) ?? [], now: (n) => a.get(n) ?? [] };
+  } else if (sigs) {
+    const before = prev.moduleSignatureByName;
+    if (sigs.get('*')![0].sig !== before.get('*')?.[0]?.sig) return full(grammar, doc, opts, rules, 'star imports changed');
+    const names = new Set([...sigs.keys(), ...before.keys()]);
+    names.delete('*');
+    compared = { names, then: (n) => before.get(n) ?? [], now: (n) => sigs.get(n) ?? [] };
+  }
+  if (compared) for (const name of compared.names) {
     const moved: BindingSig[] = [];
     let lost = false; // a binding that took effect inside an edit: changed everywhere
-    for (const b of before.get(name) ?? []) {
+    for (const b of compared.then(name)) {
       const at = move(b.start);
       if (at === undefined) lost = true;
       else moved.push({ start: at, sig: b.sig });
     }
-    const c = lost ? { spans: [[0, Infinity]] as [number, number][], last: true } : nameChange(moved, sigs.get(name) ?? []);
+    const c = lost ? { spans: [[0, Infinity]] as [number, number][], last: true } : nameChange(moved, compared.now(name));
     if (c) changes.set(name, c);
   }
   if (changes.size) {
@@ -435,9 +449,9 @@ interface NameChange {
  * How a name's module-level bindings (before: moved to the current offsets) differ: module-level code at offset x
  * sees the last binding starting at or before x, a function body sees the last one (bindings.ts lookup).
  */
-function nameChange(before: BindingSig[], now: BindingSig[]): NameChange | undefined {
+function nameChange(before: readonly BindingSig[], now: readonly BindingSig[]): NameChange | undefined {
   if (before.length === now.length && before.every((b, i) => b.start === now[i].start && b.sig === now[i].sig)) return undefined;
-  const seenAt = (list: BindingSig[], x: number) => {
+  const seenAt = (list: readonly BindingSig[], x: number) => {
     let sig: string | undefined;
     for (const b of list) if (b.start <= x) sig = b.sig;
     return sig;
