@@ -257,6 +257,37 @@ test('a module-level name that changes re-queries the code reading it, not the k
   store.dispose();
 });
 
+test('a module-level name changed with an edit in a nested function that reads it in its decorator and body: as a full analysis', async () => {
+  const g = await grammar;
+  const settings = settingsFor('django');
+  const text = 'from flask import Flask, request\n\napp = Flask(__name__)\nreq = request\n\n\ndef outer():\n    @cache(req.args.get("q"))\n    def helper():\n        return req.args.get("r")  # note\n    return helper\n' + Array.from({ length: 12 }, (_, i) => `\n\ndef filler_${i}(a, b):\n    total = a + b\n    return total * ${i}\n`).join('');
+  const store = new DocumentStore(g);
+  const uri = 'file:///t/nested.py';
+  store.open(uri, 'python', 1, text);
+  const prev = analyzeDocument(g, store.get(uri)!, { settings, path: 'nested.py' }, RULES);
+  const decorator = text.indexOf('req.args.get("q")');
+  assert.ok(prev.findings.some((f) => f.start === decorator), 'the decorator reads request.args through req');
+  // two changes before the analysis: one in helper's body (helper is to be queried again), then `req` renamed
+  const change = (from: string, insert: string) => {
+    const cur = store.get(uri)!.text;
+    const at = cur.indexOf(from) + from.length;
+    const lm = new LineMap(cur);
+    store.change(uri, store.get(uri)!.version + 1, [{ range: { start: lm.position(at), end: lm.position(at) }, text: insert }]);
+  };
+  change('# note', 'x');
+  change('\nreq', 'x');
+  const d = store.get(uri)!;
+  const inc = analyzeDocument(g, d, { settings, path: 'nested.py' }, RULES, prev);
+  assert.equal(lastFallback, '', 'incremental');
+  const ref = analyze(g, d.text, { settings, path: 'nested.py', tree: d.tree ?? undefined }, RULES);
+  assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding));
+  assert.ok(!inc.findings.some((f) => f.start === decorator), 'req is bound no more');
+  ref.dispose();
+  inc.dispose();
+  prev.dispose();
+  store.dispose();
+});
+
 test('what a module-level function binds is carried over while no edit touches it: a changed module-level name it binds is passed over there', async () => {
   const g = await grammar;
   const settings = settingsFor('django');
