@@ -288,6 +288,35 @@ test('a module-level name changed with an edit in a nested function that reads i
   store.dispose();
 });
 
+test('an edit in a function re-finds what rules found by name find there as attributes (flask.g, flask.session) and as names', async () => {
+  const g = await grammar;
+  const settings = settingsFor('django');
+  const fn = (i: number) => `\n\ndef view_${i}():\n    flask.g.user = load(${i})  # note\n    flask.session["k"] = g.other\n    return other.g.session\n`;
+  const text = 'import flask\nfrom flask import g\n' + Array.from({ length: 12 }, (_, i) => fn(i)).join('');
+  const store = new DocumentStore(g);
+  const uri = 'file:///t/byname.py';
+  store.open(uri, 'python', 1, text);
+  const prev = analyzeDocument(g, store.get(uri)!, { settings, path: 'byname.py' }, RULES);
+  const cur = store.get(uri)!.text;
+  const at = cur.indexOf('# note', cur.indexOf('def view_5')) + '# note'.length;
+  const lm = new LineMap(cur);
+  store.change(uri, 2, [{ range: { start: lm.position(at), end: lm.position(at) }, text: 'x' }]);
+  const d = store.get(uri)!;
+  const inc = analyzeDocument(g, d, { settings, path: 'byname.py' }, RULES, prev);
+  assert.equal(lastFallback, '', 'incremental');
+  assert.equal(lastRoots.length, 1, 'view_5 alone is queried again');
+  const ref = analyze(g, d.text, { settings, path: 'byname.py', tree: d.tree ?? undefined }, RULES);
+  const inView5 = (f: { start: number }) => f.start > d.text.indexOf('def view_5') && f.start < d.text.indexOf('def view_6');
+  const found = inc.findings.filter(inView5).map((f) => `${f.rule} ${d.text.slice(f.start, f.end)}`);
+  assert.ok(found.includes('flask-g flask.g') && found.includes('flask-session flask.session') && found.includes('flask-g g'), found.join('; '));
+  assert.ok(!found.some((f) => f.endsWith('other.g') || f.endsWith('other.g.session')), 'an attribute of another object is none of them');
+  assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding));
+  ref.dispose();
+  inc.dispose();
+  prev.dispose();
+  store.dispose();
+});
+
 test('what a module-level function binds is carried over while no edit touches it: a changed module-level name it binds is passed over there', async () => {
   const g = await grammar;
   const settings = settingsFor('django');

@@ -1,6 +1,6 @@
 // The analyzer: (text, settings) → findings with fixes. Pure: no LSP, no VS Code, no file system.
 import { parseRefusal, MATCH_OPTIONS, type PythonGrammar, type Query, type QueryMatch, type Tree, type Node } from '../parsing/python';
-import { Bindings, defSpan } from './bindings';
+import { attributeNamesFor, Bindings, defSpan } from './bindings';
 import { FixBuilder, type FixPlan } from './fixBuilder';
 import { applyEdits, materialize, normalizeEdits, OverlapError } from './materialize';
 import { scanMarkers, isSuppressed } from './markers';
@@ -62,6 +62,21 @@ function compiled(grammar: PythonGrammar, rule: LoadedRule): Query {
   let q = m.get(rule.query);
   if (!q) m.set(rule.query, (q = grammar.query(rule.query)));
   return q;
+}
+
+const lastNameSets = new WeakMap<LoadedRule, ReadonlySet<string>>();
+/** The last names of what a rule found by name stands for (bindings.ts attributeNamesFor). */
+function lastNamesOf(rule: LoadedRule): ReadonlySet<string> {
+  let s = lastNameSets.get(rule);
+  if (!s) lastNameSets.set(rule, (s = attributeNamesFor(rule.refersTo ?? [])));
+  return s;
+}
+
+/** The name that ends at `end` (an attribute's own name: the word its text ends with). */
+function lastWordBefore(text: string, end: number): string {
+  let i = end;
+  while (i > 0 && /[\p{L}\p{N}_]/u.test(text[i - 1])) i--;
+  return text.slice(i, end);
 }
 
 /** A match's first node per capture name, and every node per name (quantified captures). */
@@ -458,9 +473,15 @@ export class Analysis {
         const rootType = rootTypeOf(rule);
         matchesOf.set(query, (qms = this.matchesFor(query, rootType, roots ?? (rootType === 'class_definition' ? statementsHolding(this.tree.rootNode, unitsOnce()) : undefined))));
       }
+      // (a rule found by name, queried here for an edit's roots, matches every name and attribute: an attribute stands
+      // for one of its objects only when it ends in one of their last names, as its finder knows — the others are
+      // passed over before their captures are made and resolved)
+      const lastNames = byName(rule) ? lastNamesOf(rule) : undefined;
       for (const qm of qms) {
+        const first = qm.captures[0]?.node;
+        if (lastNames && first?.type === 'attribute' && !lastNames.has(lastWordBefore(this.text, first.endIndex))) continue;
         const { captures, all } = capturesOf(qm);
-        this.consider(rule, order, ctx, captures, all, qm.captures[0]?.node, seen, rootedAbove[order] ? roots : undefined);
+        this.consider(rule, order, ctx, captures, all, first, seen, rootedAbove[order] ? roots : undefined);
       }
     }
     const before = (a: Internal, b: Internal) => a.finding.start - b.finding.start || a.finding.end - b.finding.end || a.order - b.order;
