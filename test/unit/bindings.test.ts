@@ -142,3 +142,39 @@ test('a comprehension variable does not hide the name after the comprehension, n
   const src = 'from flask import request\n\nnames = [request for request in pending]\nrequest.args\ndef f():\n    return [lambda: request.args for request in q]\n';
   assert.deepEqual(await resolveAll(src, /^request\.args$/), ['flask.request.args', undefined]);
 });
+
+test('a module level carried over by an edit in a body is moved by name when read; an edit removing module-level text is not carried so', async () => {
+  const g = await grammar;
+  const p = g.newParser();
+  const before = 'from flask import request\n\n\ndef f():\n    a = 1\n\n\nreq = request\n\n\ndef g(x=req):\n    return x.args\n';
+  const t0 = p.parse(before)!;
+  const b0 = new Bindings(t0, before, 'app');
+  const snap = b0.snapshot();
+  const sigs = (b: Bindings) => JSON.stringify(b.snapshot().names.map(([n, l]) => [n, l.map((x) => [x.start, x.sig, x.site.start, x.def?.end])]));
+  const carried = (text: string, edit: { start: number; oldEnd: number; newEnd: number }) => {
+    const tree = p.parse(text)!;
+    const move = (x: number) => (x < edit.start ? x : x >= edit.oldEnd ? x + edit.newEnd - edit.oldEnd : undefined);
+    const b = new Bindings(tree, text, 'app', undefined, false, { snapshot: snap, move, edits: [edit] });
+    const fresh = new Bindings(tree, text, 'app');
+    return { b, fresh, tree };
+  };
+  // a character typed into f's body: carried whole, every record moved as a fresh collection has it
+  const at = before.indexOf('a = 1');
+  const typed = `${before.slice(0, at)}x${before.slice(at)}`;
+  const one = carried(typed, { start: at, oldEnd: at, newEnd: at + 1 });
+  assert.ok(one.b.carried && one.b.carriedWhole);
+  assert.equal(one.b.module.bindings.get('req')?.[0].start, one.fresh.module.bindings.get('req')?.[0].start, 'read by name: moved');
+  assert.equal(sigs(one.b), sigs(one.fresh));
+  one.tree.delete();
+  // `req = request` removed (told as carried whole: only the edit's place decides): a module-level record goes with it,
+  // so the records are not moved blind, and the module level is collected afresh
+  const from = before.indexOf('req = request');
+  const to = before.indexOf('def g');
+  const cut = before.slice(0, from) + before.slice(to);
+  const two = carried(cut, { start: from, oldEnd: to, newEnd: from });
+  assert.equal(two.b.carried, false, 'collected afresh');
+  assert.equal(sigs(two.b), sigs(two.fresh));
+  two.tree.delete();
+  t0.delete();
+  p.delete();
+});

@@ -79,6 +79,10 @@ export class Scope {
     this.collector = undefined;
     c();
   }
+  /** Takes `own` as its bindings (a module level carried over whole: made by name when first asked for). */
+  adopt(own: Map<string, Binding[]>) {
+    this.own = own;
+  }
   add(b: Binding) {
     const own = (this.own ??= new Map());
     const list = own.get(b.name);
@@ -198,6 +202,184 @@ export function snapshotNames(snap: ModuleSnapshot): Map<string, BindingSnap[]> 
   let m = nameIndexes.get(snap);
   if (!m) nameIndexes.set(snap, (m = new Map(snap.names)));
   return m;
+}
+
+/** Edits a deferred snapshot moves its records through, at most (then they are moved and made anew once). */
+const MAX_DEFERRED_EDITS = 32;
+
+/**
+ * Whether an edit removes no module-level offset: it removes nothing, or only text strictly inside a module-level
+ * definition's body (the module level's records lie outside every body, but for a definition's own end).
+ */
+function insideABody(scopes: readonly ScopeSnap[], e: OffsetEdit): boolean {
+  if (e.oldEnd === e.start) return true;
+  return scopes.some((sc) => sc.bodyStart >= 0 && sc.bodyStart < e.start && e.oldEnd <= sc.end);
+}
+
+/** Module-level definitions' records moved by `to` and `at` (what a function binds is dropped where an edit touched it). */
+function movedScopes(scopes: readonly ScopeSnap[], to: (x: number) => number, at: (r: NodeRef) => NodeRef, edited?: (start: number, end: number) => boolean): ScopeSnap[] {
+  return scopes.map((s0) => {
+    const node = at(s0.node);
+    const start = to(s0.start);
+    const end = to(s0.end);
+    const bodyStart = s0.bodyStart < 0 ? -1 : to(s0.bodyStart);
+    const paramsStart = s0.paramsStart < 0 ? -1 : to(s0.paramsStart);
+    const paramsEnd = s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd);
+    // (what a function binds is known again only once it is collected again, when an edit touched it)
+    const locals = s0.locals && (!edited || !edited(start, end)) ? s0.locals : undefined;
+    if (node === s0.node && start === s0.start && end === s0.end && bodyStart === s0.bodyStart && paramsStart === s0.paramsStart && paramsEnd === s0.paramsEnd && locals === s0.locals) return s0;
+    return { ...s0, node, start, end, bodyStart, paramsStart, paramsEnd, locals };
+  });
+}
+
+/** An edit: [start, oldEnd) of the text before it became [start, newEnd). */
+export interface OffsetEdit {
+  readonly start: number;
+  readonly oldEnd: number;
+  readonly newEnd: number;
+}
+
+/** Where an offset is after the edits, made one after another (undefined: inside one). */
+function moveThrough(edits: readonly OffsetEdit[], x: number): number | undefined {
+  for (const e of edits) {
+    if (x < e.start) continue;
+    if (x >= e.oldEnd) x += e.newEnd - e.oldEnd;
+    else return undefined;
+  }
+  return x;
+}
+
+/** A binding's record with its offsets moved by `to` (the same record when none moves; `lost`: one lies in an edit). */
+function movedSnap(b: BindingSnap, to: (x: number) => number | undefined, lost: () => void): BindingSnap {
+  const at = (r: NodeRef): NodeRef => {
+    const start = to(r.start);
+    const end = to(r.end);
+    if (start === undefined || end === undefined) {
+      lost();
+      return r;
+    }
+    return start === r.start && end === r.end ? r : { start, end, type: r.type };
+  };
+  const opt = (r: NodeRef | undefined) => (r ? at(r) : undefined);
+  const start = to(b.start);
+  if (start === undefined) lost();
+  const site = at(b.site);
+  const stmt = opt(b.stmt);
+  const value = opt(b.value);
+  const type = opt(b.type);
+  const def = opt(b.def);
+  const bases = b.bases?.map(at);
+  if ((start ?? b.start) === b.start && site === b.site && stmt === b.stmt && value === b.value && type === b.type && def === b.def && (!bases || bases.every((r, i) => r === b.bases![i]))) return b;
+  return { name: b.name, kind: b.kind, start: start ?? -1, module: b.module, importedName: b.importedName, site, stmt, value, type, bases, def, sig: b.sig };
+}
+
+/** A record moved by edits that were checked to leave every module-level offset outside them (carryModule). */
+function movedBy(b: BindingSnap, edits: readonly OffsetEdit[]): BindingSnap {
+  return movedSnap(
+    b,
+    (x) => moveThrough(edits, x),
+    () => {
+      throw new Error(`a carried-over binding of ${b.name} lies inside an edit`);
+    },
+  );
+}
+
+/**
+ * A module level carried over whole, by edits inside definitions' bodies: the bindings of an earlier snapshot and the
+ * edits since, the records moved when first read (by name, or all of them by \`names\`). An edit of a function body in
+ * the Flask module moved and made anew 1,300 records and bindings, most never read before the next edit.
+ */
+class DeferredSnapshot implements ModuleSnapshot {
+  private all: [string, BindingSnap[]][] | undefined;
+  private readonly one = new Map<string, BindingSnap[]>();
+  constructor(
+    /** the bindings by name, in the offsets before `edits` */
+    readonly base: ReadonlyMap<string, BindingSnap[]>,
+    readonly edits: readonly OffsetEdit[],
+    readonly wildcards: string[],
+    readonly scopes: ScopeSnap[],
+  ) {}
+
+  get names(): [string, BindingSnap[]][] {
+    return (this.all ??= [...this.base.keys()].map((name) => [name, this.named(name)!]));
+  }
+
+  /** One name's records, moved. */
+  named(name: string): BindingSnap[] | undefined {
+    let list = this.one.get(name);
+    if (list) return list;
+    const from = this.base.get(name);
+    if (!from) return undefined;
+    this.one.set(name, (list = from.map((b) => movedBy(b, this.edits))));
+    return list;
+  }
+}
+
+/** The module scope's bindings of a deferred snapshot: a name's are made when it is first asked for. */
+class DeferredBindings extends Map<string, Binding[]> {
+  private whole = false;
+  constructor(
+    private readonly snap: DeferredSnapshot,
+    private readonly make: (b: BindingSnap) => Binding,
+  ) {
+    super();
+  }
+  private fill(name: string): Binding[] | undefined {
+    const got = super.get(name);
+    if (got || this.whole) return got;
+    const list = this.snap.named(name)?.map(this.make);
+    if (list) super.set(name, list);
+    return list;
+  }
+  /** every name's, in the snapshot's order (as a module level carried over record by record adds them) */
+  private fillAll() {
+    if (this.whole) return;
+    const made = [...this.snap.base.keys()].map((name) => [name, this.fill(name)!] as const);
+    super.clear();
+    for (const [name, list] of made) super.set(name, list);
+    this.whole = true;
+  }
+  override get(name: string): Binding[] | undefined {
+    return this.fill(name);
+  }
+  override has(name: string): boolean {
+    return this.whole ? super.has(name) : this.snap.base.has(name);
+  }
+  override set(name: string, list: Binding[]): this {
+    this.fillAll();
+    return super.set(name, list);
+  }
+  override delete(name: string): boolean {
+    this.fillAll();
+    return super.delete(name);
+  }
+  override clear(): void {
+    this.fillAll();
+    super.clear();
+  }
+  override get size(): number {
+    this.fillAll();
+    return super.size;
+  }
+  override entries(): MapIterator<[string, Binding[]]> {
+    this.fillAll();
+    return super.entries();
+  }
+  override keys(): MapIterator<string> {
+    this.fillAll();
+    return super.keys();
+  }
+  override values(): MapIterator<Binding[]> {
+    this.fillAll();
+    return super.values();
+  }
+  override forEach(f: (value: Binding[], key: string, map: Map<string, Binding[]>) => void, self?: unknown): void {
+    this.fillAll();
+    super.forEach(f, self);
+  }
+  override [Symbol.iterator](): MapIterator<[string, Binding[]]> {
+    return this.entries();
+  }
 }
 
 /** The node of this tree with exactly these offsets and type (the smallest holding them, or an ancestor). */
@@ -327,6 +509,8 @@ export class Bindings {
     carry?: {
       snapshot: ModuleSnapshot;
       move: (offset: number) => number | undefined;
+      /** the edits `move` makes, in order (a module level carried over whole by one edit is moved when read) */
+      edits?: readonly OffsetEdit[];
       recollect?: readonly Node[];
       /** whether an edit touched [start, end] (new offsets): a function there may bind other names now */
       edited?: (start: number, end: number) => boolean;
@@ -334,7 +518,7 @@ export class Bindings {
   ) {
     this.walrus = text.includes(':=');
     this.module = new Scope('module', tree.rootNode, undefined);
-    if (carry && this.carryModule(carry.snapshot, carry.move, carry.recollect, carry.edited)) {
+    if (carry && this.carryModule(carry.snapshot, carry.move, carry.recollect, carry.edited, carry.edits)) {
       this.carried = true;
       this.carriedWhole = !carry.recollect?.length;
     } else this.collect(tree.rootNode, this.module);
@@ -380,8 +564,9 @@ export class Bindings {
    * `recollect`: top-level statements of this tree an edit touched: their bindings and definitions are collected
    * afresh, the earlier ones inside them (or inside an edit) dropped; every other one is carried over.
    */
-  private carryModule(snap: ModuleSnapshot, move: (offset: number) => number | undefined, recollect?: readonly Node[], edited?: (start: number, end: number) => boolean): boolean {
+  private carryModule(snap: ModuleSnapshot, move: (offset: number) => number | undefined, recollect?: readonly Node[], edited?: (start: number, end: number) => boolean, edits?: readonly OffsetEdit[]): boolean {
     if (recollect?.length && snap.wildcards.length) return false; // (star imports are kept without their place)
+    if (!recollect?.length && edits?.length === 1 && insideABody(snap.scopes, edits[0])) return this.carryDeferred(snap, edits[0], move, edited);
     const spans = (recollect ?? []).map((n) => [n.startIndex, n.endIndex] as const);
     // an earlier binding or definition whose first offset lies in a re-collected statement or inside an edit
     const dropped = (x: number) => {
@@ -401,7 +586,9 @@ export class Bindings {
       const end = to(r.end);
       return start === r.start && end === r.end ? r : { start, end, type: r.type };
     };
-    const opt = (r: NodeRef | undefined) => (r ? at(r) : undefined);
+    const markLost = () => {
+      lost = true;
+    };
     const locate = this.locator();
     const names = new Set<string>();
     const moved = snap.names.map(([name, list]) =>
@@ -412,39 +599,13 @@ export class Bindings {
             return false;
           })
         : list)
-        .map((b): BindingSnap => {
-          const start = to(b.start);
-          const site = at(b.site);
-          const stmt = opt(b.stmt);
-          const value = opt(b.value);
-          const type = opt(b.type);
-          const def = opt(b.def);
-          const bases = b.bases?.map(at);
-          if (start === b.start && site === b.site && stmt === b.stmt && value === b.value && type === b.type && def === b.def && (!bases || bases.every((r, i) => r === b.bases![i]))) return b;
-          return { name: b.name, kind: b.kind, start, module: b.module, importedName: b.importedName, site, stmt, value, type, bases, def, sig: b.sig };
-        }),
+        .map((b) => movedSnap(b, move, markLost)),
     );
-    const scopes = (recollect ? snap.scopes.filter((s0) => !dropped(s0.node.start)) : snap.scopes).map((s0) => {
-      const node = at(s0.node);
-      const start = to(s0.start);
-      const end = to(s0.end);
-      const bodyStart = s0.bodyStart < 0 ? -1 : to(s0.bodyStart);
-      const paramsStart = s0.paramsStart < 0 ? -1 : to(s0.paramsStart);
-      const paramsEnd = s0.paramsEnd < 0 ? -1 : to(s0.paramsEnd);
-      // (what a function binds is known again only once it is collected again, when an edit touched it)
-      const locals = s0.locals && (!edited || !edited(start, end)) ? s0.locals : undefined;
-      if (node === s0.node && start === s0.start && end === s0.end && bodyStart === s0.bodyStart && paramsStart === s0.paramsStart && paramsEnd === s0.paramsEnd && locals === s0.locals) return s0;
-      return { ...s0, node, start, end, bodyStart, paramsStart, paramsEnd, locals };
-    });
+    const scopes = movedScopes(recollect ? snap.scopes.filter((s0) => !dropped(s0.node.start)) : snap.scopes, to, at, edited);
     if (lost) return false;
     for (const list of moved) for (const b of list) this.module.add(new CarriedBinding(b, this.module, locate));
     this.module.wildcardModules.push(...snap.wildcards);
-    for (const s0 of scopes) {
-      const sc = new CarriedScope(s0, locate(s0.node), this.module);
-      sc.collector = this.bodyCollector(sc);
-      this.scopes.set(sc.start, sc);
-      this.fresh.push(sc);
-    }
+    this.addCarriedScopes(scopes, locate);
     if (!recollect) {
       this.snap = { names: snap.names.map(([name], i) => [name, moved[i]]), wildcards: snap.wildcards, scopes };
       return true;
@@ -474,6 +635,45 @@ export class Bindings {
     return true;
   }
 
+  /**
+   * The module level carried over whole by one edit inside a definition's body (insideABody: no module-level offset
+   * lies in what it removed): the definitions moved now, the bindings when first read (DeferredSnapshot).
+   */
+  private carryDeferred(snap: ModuleSnapshot, edit: OffsetEdit, move: (offset: number) => number | undefined, edited?: (start: number, end: number) => boolean): boolean {
+    // (past this many edits the records are moved and made anew once: reading one moves it through every edit)
+    const earlier = snap instanceof DeferredSnapshot && snap.edits.length < MAX_DEFERRED_EDITS ? snap : undefined;
+    let lost = false;
+    const to = (x: number) => {
+      const y = move(x);
+      if (y === undefined) lost = true;
+      return y ?? -1;
+    };
+    const at = (r: NodeRef): NodeRef => {
+      const start = to(r.start);
+      const end = to(r.end);
+      return start === r.start && end === r.end ? r : { start, end, type: r.type };
+    };
+    const scopes = movedScopes(snap.scopes, to, at, edited);
+    if (lost) return false;
+    const deferred = new DeferredSnapshot(earlier ? earlier.base : snapshotNames(snap), earlier ? [...earlier.edits, edit] : [edit], snap.wildcards, scopes);
+    const locate = this.locator();
+    this.module.adopt(new DeferredBindings(deferred, this.carriedBinding(locate)));
+    this.module.wildcardModules.push(...snap.wildcards);
+    this.addCarriedScopes(scopes, locate);
+    this.snap = deferred;
+    return true;
+  }
+
+  /** The module level's definitions of a snapshot, in this tree (their bodies collected when first read). */
+  private addCarriedScopes(scopes: readonly ScopeSnap[], locate: (r: NodeRef) => () => Node) {
+    for (const s0 of scopes) {
+      const sc = new CarriedScope(s0, locate(s0.node), this.module);
+      sc.collector = this.bodyCollector(sc);
+      this.scopes.set(sc.start, sc);
+      this.fresh.push(sc);
+    }
+  }
+
   // The closures a carried binding or scope keeps are made in these methods, not in carryModule: one made there
   // would keep carryModule's whole scope alive (the edit's offset map, and through it the previous analysis, which
   // kept the one before it: 59 analyses, 89 MB, after 200 edits of the Flask module).
@@ -482,6 +682,12 @@ export class Bindings {
   private locator(): (r: NodeRef) => () => Node {
     const tree = this.tree;
     return (r) => () => nodeAt(tree, r);
+  }
+
+  /** What makes a carried-over binding of the module scope from its record. */
+  private carriedBinding(locate: (r: NodeRef) => () => Node): (b: BindingSnap) => Binding {
+    const module = this.module;
+    return (b) => new CarriedBinding(b, module, locate);
   }
 
   /** What collects a carried-over scope (in this tree) on first use. */

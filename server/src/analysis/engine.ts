@@ -339,8 +339,11 @@ export class Analysis {
 
   /** What each module-level function's returns resolve to (only those among `within` when given). */
   private collectTopReturns(within?: Node[]) {
+    // (a module level carried over whole, by edits inside bodies, is read by name: the module-level functions its
+    // roots can hold are roots themselves, every other root lies in a definition's body)
+    const lists = within && this.bindings.carriedWhole ? functionNamesOf(within).map((name) => [name, this.bindings.module.bindings.get(name) ?? []] as const) : this.bindings.module.bindings;
     // (by offsets: a carried-over binding finds its node only when read)
-    for (const [name, list] of this.bindings.module.bindings) {
+    for (const [name, list] of lists) {
       for (let i = 0; i < list.length; i++) {
         const b = list[i];
         const span = b.kind === 'def' ? defSpan(b) : undefined;
@@ -691,6 +694,17 @@ export class Analysis {
   dispose() {
     if (this.ownsTree) this.tree.delete();
   }
+}
+
+/** The names of the function definitions among the nodes (decorated or not). */
+function functionNamesOf(nodes: readonly Node[]): string[] {
+  const out: string[] = [];
+  for (const n of nodes) {
+    const fn = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
+    const name = fn?.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
+    if (name) out.push(name);
+  }
+  return out;
 }
 
 /** Whether one of the nodes holds [start, end]. */

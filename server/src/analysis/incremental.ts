@@ -181,7 +181,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
     recollect = touched.size > RECOLLECT_MAX ? undefined : [...touched.values()].sort((a, b) => a.startIndex - b.startIndex);
   }
   const edited = (start: number, end: number) => regions.some(([s, e]) => s <= end && e >= start);
-  const carry = inBodies || recollect ? { snapshot: prev.bindings.snapshot(), move, recollect, edited } : undefined;
+  const carry = inBodies || recollect ? { snapshot: prev.bindings.snapshot(), move, edits: recs.flatMap((r) => r.edits), recollect, edited } : undefined;
   const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false, carry);
   const changes = new Map<string, NameChange>();
   // (a module level carried over whole binds every name as before: nothing to compare; the Flask module's 1,300
