@@ -257,64 +257,74 @@ test('a module-level name that changes re-queries the code reading it, not the k
   store.dispose();
 });
 
-test('a module-level name changed with an edit in a nested function that reads it in its decorator and body: as a full analysis', async () => {
+/**
+ * A module analyzed, then changed by `edits` (each a text inserted after the first occurrence of a string, from `after`
+ * on, one didChange each) and analyzed incrementally, beside a full analysis of the same tree.
+ */
+async function afterEdits(text: string, path: string, edits: { at: string; after?: string; insert: string }[]) {
   const g = await grammar;
   const settings = settingsFor('django');
-  const text = 'from flask import Flask, request\n\napp = Flask(__name__)\nreq = request\n\n\ndef outer():\n    @cache(req.args.get("q"))\n    def helper():\n        return req.args.get("r")  # note\n    return helper\n' + Array.from({ length: 12 }, (_, i) => `\n\ndef filler_${i}(a, b):\n    total = a + b\n    return total * ${i}\n`).join('');
   const store = new DocumentStore(g);
-  const uri = 'file:///t/nested.py';
+  const uri = `file:///t/${path}`;
   store.open(uri, 'python', 1, text);
-  const prev = analyzeDocument(g, store.get(uri)!, { settings, path: 'nested.py' }, RULES);
-  const decorator = text.indexOf('req.args.get("q")');
-  assert.ok(prev.findings.some((f) => f.start === decorator), 'the decorator reads request.args through req');
-  // two changes before the analysis: one in helper's body (helper is to be queried again), then `req` renamed
-  const change = (from: string, insert: string) => {
+  const prev = analyzeDocument(g, store.get(uri)!, { settings, path }, RULES);
+  for (const e of edits) {
     const cur = store.get(uri)!.text;
-    const at = cur.indexOf(from) + from.length;
+    const at = cur.indexOf(e.at, e.after ? cur.indexOf(e.after) : 0) + e.at.length;
     const lm = new LineMap(cur);
-    store.change(uri, store.get(uri)!.version + 1, [{ range: { start: lm.position(at), end: lm.position(at) }, text: insert }]);
-  };
-  change('# note', 'x');
-  change('\nreq', 'x');
+    store.change(uri, store.get(uri)!.version + 1, [{ range: { start: lm.position(at), end: lm.position(at) }, text: e.insert }]);
+  }
   const d = store.get(uri)!;
-  const inc = analyzeDocument(g, d, { settings, path: 'nested.py' }, RULES, prev);
-  assert.equal(lastFallback, '', 'incremental');
-  const ref = analyze(g, d.text, { settings, path: 'nested.py', tree: d.tree ?? undefined }, RULES);
-  assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding));
-  assert.ok(!inc.findings.some((f) => f.start === decorator), 'req is bound no more');
-  ref.dispose();
-  inc.dispose();
-  prev.dispose();
-  store.dispose();
+  const inc = analyzeDocument(g, d, { settings, path }, RULES, prev);
+  const fallback = lastFallback;
+  const roots = lastRoots;
+  const ref = analyze(g, d.text, { settings, path, tree: d.tree ?? undefined }, RULES);
+  return {
+    prev,
+    d,
+    inc,
+    ref,
+    fallback,
+    roots,
+    dispose() {
+      ref.dispose();
+      inc.dispose();
+      prev.dispose();
+      store.dispose();
+    },
+  };
+}
+
+const FILLERS = Array.from({ length: 12 }, (_, i) => `\n\ndef filler_${i}(a, b):\n    total = a + b\n    return total * ${i}\n`).join('');
+
+test('a module-level name changed with an edit in a nested function that reads it in its decorator and body: as a full analysis', async () => {
+  const text = 'from flask import Flask, request\n\napp = Flask(__name__)\nreq = request\n\n\ndef outer():\n    @cache(req.args.get("q"))\n    def helper():\n        return req.args.get("r")  # note\n    return helper\n' + FILLERS;
+  const decorator = text.indexOf('req.args.get("q")');
+  // two changes before the analysis: one in helper's body (helper is to be queried again), then `req` renamed
+  const r = await afterEdits(text, 'nested.py', [
+    { at: '# note', insert: 'x' },
+    { at: '\nreq', insert: 'x' },
+  ]);
+  assert.ok(r.prev.findings.some((f) => f.start === decorator), 'the decorator reads request.args through req');
+  assert.equal(r.fallback, '', 'incremental');
+  assert.deepEqual(r.inc.findings.map(plainFinding), r.ref.findings.map(plainFinding));
+  assert.ok(!r.inc.findings.some((f) => f.start === decorator), 'req is bound no more');
+  r.dispose();
 });
 
 test('an edit in a function re-finds what rules found by name find there as attributes (flask.g, flask.session) and as names', async () => {
-  const g = await grammar;
-  const settings = settingsFor('django');
   const fn = (i: number) => `\n\ndef view_${i}():\n    flask.g.user = load(${i})  # note\n    flask.session["k"] = g.other\n    return other.g.session\n`;
   const text = 'import flask\nfrom flask import g\n' + Array.from({ length: 12 }, (_, i) => fn(i)).join('');
-  const store = new DocumentStore(g);
-  const uri = 'file:///t/byname.py';
-  store.open(uri, 'python', 1, text);
-  const prev = analyzeDocument(g, store.get(uri)!, { settings, path: 'byname.py' }, RULES);
-  const cur = store.get(uri)!.text;
-  const at = cur.indexOf('# note', cur.indexOf('def view_5')) + '# note'.length;
-  const lm = new LineMap(cur);
-  store.change(uri, 2, [{ range: { start: lm.position(at), end: lm.position(at) }, text: 'x' }]);
-  const d = store.get(uri)!;
-  const inc = analyzeDocument(g, d, { settings, path: 'byname.py' }, RULES, prev);
-  assert.equal(lastFallback, '', 'incremental');
-  assert.equal(lastRoots.length, 1, 'view_5 alone is queried again');
-  const ref = analyze(g, d.text, { settings, path: 'byname.py', tree: d.tree ?? undefined }, RULES);
-  const inView5 = (f: { start: number }) => f.start > d.text.indexOf('def view_5') && f.start < d.text.indexOf('def view_6');
-  const found = inc.findings.filter(inView5).map((f) => `${f.rule} ${d.text.slice(f.start, f.end)}`);
+  const r = await afterEdits(text, 'byname.py', [{ at: '# note', after: 'def view_5', insert: 'x' }]);
+  assert.equal(r.fallback, '', 'incremental');
+  assert.equal(r.roots.length, 1, 'view_5 alone is queried again');
+  const t = r.d.text;
+  const inView5 = (f: { start: number }) => f.start > t.indexOf('def view_5') && f.start < t.indexOf('def view_6');
+  const found = r.inc.findings.filter(inView5).map((f) => `${f.rule} ${t.slice(f.start, f.end)}`);
   assert.ok(found.includes('flask-g flask.g') && found.includes('flask-session flask.session') && found.includes('flask-g g'), found.join('; '));
   assert.ok(!found.some((f) => f.endsWith('other.g') || f.endsWith('other.g.session')), 'an attribute of another object is none of them');
-  assert.deepEqual(inc.findings.map(plainFinding), ref.findings.map(plainFinding));
-  ref.dispose();
-  inc.dispose();
-  prev.dispose();
-  store.dispose();
+  assert.deepEqual(r.inc.findings.map(plainFinding), r.ref.findings.map(plainFinding));
+  r.dispose();
 });
 
 test('what a module-level function binds is carried over while no edit touches it: a changed module-level name it binds is passed over there', async () => {

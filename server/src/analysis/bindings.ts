@@ -216,8 +216,21 @@ function insideABody(scopes: readonly ScopeSnap[], e: OffsetEdit): boolean {
   return scopes.some((sc) => sc.bodyStart >= 0 && sc.bodyStart < e.start && e.oldEnd <= sc.end);
 }
 
-/** Module-level definitions' records moved by `to` and `at` (what a function binds is dropped where an edit touched it). */
-function movedScopes(scopes: readonly ScopeSnap[], to: (x: number) => number, at: (r: NodeRef) => NodeRef, edited?: (start: number, end: number) => boolean): ScopeSnap[] {
+/**
+ * Module-level definitions' records moved by `move` (`lost`: an offset lies inside an edit); what a function binds is
+ * dropped where an edit touched it.
+ */
+function movedScopes(scopes: readonly ScopeSnap[], move: (x: number) => number | undefined, lost: () => void, edited?: (start: number, end: number) => boolean): ScopeSnap[] {
+  const to = (x: number) => {
+    const y = move(x);
+    if (y === undefined) lost();
+    return y ?? -1;
+  };
+  const at = (r: NodeRef): NodeRef => {
+    const start = to(r.start);
+    const end = to(r.end);
+    return start === r.start && end === r.end ? r : { start, end, type: r.type };
+  };
   return scopes.map((s0) => {
     const node = at(s0.node);
     const start = to(s0.start);
@@ -575,17 +588,7 @@ export class Bindings {
       return y === undefined || spans.some(([s, e]) => s <= y && y < e);
     };
     let lost = false;
-    const to = (x: number) => {
-      const y = move(x);
-      if (y === undefined) lost = true;
-      return y ?? -1;
-    };
     // (what an edit did not move is shared with the earlier snapshot: a module of 1,300 bindings made them all anew)
-    const at = (r: NodeRef): NodeRef => {
-      const start = to(r.start);
-      const end = to(r.end);
-      return start === r.start && end === r.end ? r : { start, end, type: r.type };
-    };
     const markLost = () => {
       lost = true;
     };
@@ -601,7 +604,7 @@ export class Bindings {
         : list)
         .map((b) => movedSnap(b, move, markLost)),
     );
-    const scopes = movedScopes(recollect ? snap.scopes.filter((s0) => !dropped(s0.node.start)) : snap.scopes, to, at, edited);
+    const scopes = movedScopes(recollect ? snap.scopes.filter((s0) => !dropped(s0.node.start)) : snap.scopes, move, markLost, edited);
     if (lost) return false;
     for (const list of moved) for (const b of list) this.module.add(new CarriedBinding(b, this.module, locate));
     this.module.wildcardModules.push(...snap.wildcards);
@@ -643,17 +646,7 @@ export class Bindings {
     // (past this many edits the records are moved and made anew once: reading one moves it through every edit)
     const earlier = snap instanceof DeferredSnapshot && snap.edits.length < MAX_DEFERRED_EDITS ? snap : undefined;
     let lost = false;
-    const to = (x: number) => {
-      const y = move(x);
-      if (y === undefined) lost = true;
-      return y ?? -1;
-    };
-    const at = (r: NodeRef): NodeRef => {
-      const start = to(r.start);
-      const end = to(r.end);
-      return start === r.start && end === r.end ? r : { start, end, type: r.type };
-    };
-    const scopes = movedScopes(snap.scopes, to, at, edited);
+    const scopes = movedScopes(snap.scopes, move, () => (lost = true), edited);
     if (lost) return false;
     const deferred = new DeferredSnapshot(earlier ? earlier.base : snapshotNames(snap), earlier ? [...earlier.edits, edit] : [edit], snap.wildcards, scopes);
     const locate = this.locator();
