@@ -239,7 +239,7 @@ export function requestParam(m: RuleMatch, fx: FixBuilder, at: Node): string | u
   const fn = fx.enclosingFunction(at);
   if (!fn) return undefined;
   if (fx.paramNames(fn).includes('request')) return 'request';
-  if (!looksLikeView(m, fn) && firstFlaskUse(m, fn) < at.startIndex) {
+  if (!looksLikeView(m, fn) && flaskUsedBefore(m, fn, at)) {
     // an earlier Flask request/session/g/flash use in this function adds the parameter and its TODO
     fx.ensureParam(fn, 'request', m.ctx.target === 'fastapi' ? `request: ${fx.importFrom('fastapi', 'Request')}` : 'request', { first: m.ctx.target !== 'fastapi' });
     fx.unsafe();
@@ -255,13 +255,17 @@ export function requestParam(m: RuleMatch, fx: FixBuilder, at: Node): string | u
 
 const FLASK_PER_REQUEST = new Set(['flask.request', 'flask.session', 'flask.g', 'flask.flash']);
 
-/** Offset of the first use of Flask's request, session, g or flash in a function (Infinity when none). */
-function firstFlaskUse(m: RuleMatch, fn: Node): number {
+/**
+ * Whether Flask's request, session, g or flash is used in a function's body before `at`. (Only the names and
+ * attributes that start before it are made: the whole body's were, for each finding in a function that is no view.)
+ */
+function flaskUsedBefore(m: RuleMatch, fn: Node, at: Node): boolean {
   const body = fn.childForFieldName('body');
-  for (const id of body?.descendantsOfType(['identifier', 'attribute']) ?? []) {
-    if (id && FLASK_PER_REQUEST.has(m.resolve(id) ?? '') && (id.type !== 'identifier' || isReference(id))) return id.startIndex;
+  if (!body || at.startIndex <= body.startIndex) return false;
+  for (const id of body.descendantsOfType(['identifier', 'attribute'], body.startPosition, at.startPosition)) {
+    if (id && id.startIndex < at.startIndex && FLASK_PER_REQUEST.has(m.resolve(id) ?? '') && (id.type !== 'identifier' || isReference(id))) return true;
   }
-  return Infinity;
+  return false;
 }
 
 /** The call `obj.method(...)` around an attribute node, when it is one. */
