@@ -1,11 +1,13 @@
 // The server's pure pieces: minimal diff edits, the ignore-comment edit, settings validation, incremental trees.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { grammar } from '../helpers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { grammar, pythonFilesUnder } from '../helpers';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { applyEdits } from '../../server/src/analysis/materialize';
 import { diffEdits, ignoreEdit } from '../../server/src/lsp/edits';
-import { DocumentStore, editFor, keepsStructureByLines, lastCodeBefore, lineEndAfter } from '../../server/src/lsp/documents';
+import { changedWithin, DocumentStore, editFor, nodesHolding, keepsStructureByLines, lastCodeBefore, lineEndAfter } from '../../server/src/lsp/documents';
 import { parseRefusal, pointsAt } from '../../server/src/parsing/python';
 import { parseSettings } from '../../server/src/lsp/settings';
 import { exampleExcerpt } from '../../server/src/lsp/hover';
@@ -296,4 +298,57 @@ test('a pasted line that turns a triple-quoted string into code is checked whole
   assert.equal(store.get(uri)!.tree, null, 'refused');
   assert.match(parseRefusal(store.get(uri)!.text) ?? '', /brackets nested/);
   store.dispose();
+});
+
+test('what changedWithin says an edit changed is where the trees differ: outside it, the same nodes, on random edits of the examples', async () => {
+  const g = await grammar;
+  const parser = g.newParser();
+  const files = pythonFilesUnder(path.resolve(__dirname, '../../examples')).map((f) => fs.readFileSync(f, 'utf8'));
+  let seed = 3;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pieces = ['x', ' ', ':', '(', ')', '"', "'", '#', '\n', '    ', 'if a:', '\n    ', '"""', '[', ']', ',', '.', '=', '\\', 'def ', 'return', ''];
+  // every node of a tree not within [s, t] (its range in that tree), as type@start-end in the new text's offsets, in
+  // tree order: the nodes before it as they are, the ones after it and the ones holding it with their ends moved by d
+  const outside = (tree: ReturnType<typeof parser.parse> & object, s: number, t: number, d: number) => {
+    const out: string[] = [];
+    const c = tree.walk();
+    for (;;) {
+      const [a, b] = [c.startIndex, c.endIndex];
+      const inside = a >= s && b <= t;
+      if (!inside) out.push(b <= s ? `${c.nodeType}@${a}-${b}` : a >= t ? `${c.nodeType}@${a + d}-${b + d}` : a <= s && b >= t ? `${c.nodeType}@${a}-${b + d}` : `${c.nodeType} across ${a}-${b}`);
+      if (!inside && c.gotoFirstChild()) continue;
+      while (!c.gotoNextSibling()) if (!c.gotoParent()) return (c.delete(), out);
+    }
+  };
+  let local = 0;
+  let compared = 0;
+  for (let n = 0; n < 3000; n++) {
+    const text = files[n % files.length];
+    const start = Math.floor(random() * text.length);
+    const oldEnd = Math.min(text.length, start + (random() < 0.3 ? Math.floor(random() * 6) : 0));
+    const inserted = pieces[Math.floor(random() * pieces.length)];
+    const next = text.slice(0, start) + inserted + text.slice(oldEnd);
+    const old = parser.parse(text)!;
+    const e = { start, oldEnd, newEnd: start + inserted.length };
+    const held = nodesHolding(old, start, oldEnd);
+    old.edit(editFor(text, start, oldEnd, inserted));
+    const now = parser.parse(next, old)!;
+    const within = changedWithin(held, now, e);
+    if (within) {
+      local++;
+      const [{ startIndex: s, endIndex: t }] = within;
+      assert.ok(s <= e.start && e.newEnd <= t, 'it holds the edit');
+      // (outside it, a fresh parse of the new text has the nodes a parse of the old text had, moved past the edit)
+      const fresh = parser.parse(next)!;
+      const before = parser.parse(text)!;
+      const d = e.newEnd - oldEnd;
+      assert.deepEqual(outside(fresh, s, t, 0), outside(before, s, t - d, d), `${JSON.stringify(inserted)} at ${start}–${oldEnd}: the trees differ outside [${s}, ${t}]`);
+      fresh.delete();
+      before.delete();
+    } else compared++;
+    old.delete();
+    now.delete();
+  }
+  assert.ok(local > 1000, `told without comparing the trees: ${local} of 3000 (${compared} compared)`);
+  parser.delete();
 });

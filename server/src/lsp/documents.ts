@@ -4,7 +4,7 @@
 // with the edited old tree. Trees of closed documents are deleted.
 import { Edit, type Parser } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { checkForParse, pointsAt, stringEnd, type PythonGrammar, type Tree, type Point } from '../parsing/python';
+import { checkForParse, pointsAt, stringEnd, type Node, type PythonGrammar, type Tree, type Point } from '../parsing/python';
 import { LineMap } from '../analysis/lineMap';
 
 export interface Doc {
@@ -165,6 +165,40 @@ function selfContainedLines(s: string): boolean {
   return true;
 }
 
+/** A node's type and range. */
+export interface NodeSpan {
+  type: string;
+  start: number;
+  end: number;
+}
+
+/** The nodes of a tree that hold [start, end] (a syntax error: none), smallest first, up to the module's children. */
+export function nodesHolding(tree: Tree, start: number, end: number): NodeSpan[] {
+  const out: NodeSpan[] = [];
+  if (tree.rootNode.hasError) return out;
+  for (let n: Node | null = tree.rootNode.descendantForIndex(start, end); n && n.type !== 'module' && out.length < 16; n = n.parent) {
+    if (n.startIndex <= start && n.endIndex >= end) out.push({ type: n.type, start: n.startIndex, end: n.endIndex });
+  }
+  return out;
+}
+
+/**
+ * What a reparse after one edit changed, without comparing the two trees whole: the smallest node of the new tree
+ * holding the edit that the old tree had, holding it too, with the same type and the same text around it (`held`:
+ * the old tree's nodesHolding the edit, taken before it was told of the edit). The parse before such a node is the
+ * same in both trees, it ends in the same state, and the text after it is the same: what changed lies in it.
+ * (getChangedRanges walks every top-level statement: 0.5–0.8 ms of each keystroke in the 5,000-line Flask module.)
+ * Undefined when a tree has a syntax error or no such node holds the edit below the module: then the trees are compared.
+ */
+export function changedWithin(held: readonly NodeSpan[], next: Tree, e: { start: number; oldEnd: number; newEnd: number }): { startIndex: number; endIndex: number }[] | undefined {
+  if (!held.length || next.rootNode.hasError) return undefined;
+  const d = e.newEnd - e.oldEnd;
+  for (const n of nodesHolding(next, e.start, e.newEnd)) {
+    if (held.some((o) => o.type === n.type && o.start === n.start && o.end + d === n.end)) return [{ startIndex: n.start, endIndex: n.end }];
+  }
+  return undefined;
+}
+
 export class DocumentStore {
   private readonly docs = new Map<string, Doc>();
   private parser: Parser | undefined;
@@ -249,6 +283,7 @@ export class DocumentStore {
     const edits: ChangeRecord['edits'] = [];
     // (each text's line map is made from the one before: the analysis asks for the last one)
     let lines: LineMap | undefined;
+    let held: NodeSpan[] | undefined;
     for (const c of changes) {
       if (!('range' in c) || !c.range) {
         text = c.text;
@@ -259,6 +294,8 @@ export class DocumentStore {
       lines ??= LineMap.of(text);
       const start = lines.offset(c.range.start);
       const end = Math.max(start, lines.offset(c.range.end));
+      // (the old tree's nodes around a lone edit, before it is told of it: changedWithin)
+      if (tree && !full && changes.length === 1) held = nodesHolding(tree, start, end);
       if (tree && !full) {
         const edit = editFor(text, start, end, c.text);
         tree.edit(edit);
@@ -278,7 +315,8 @@ export class DocumentStore {
     const log = (doc.log ??= { rev: 0, records: [] });
     log.rev++;
     const spans = (t: Tree) => t.getChangedRanges(next!).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex }));
-    log.records.push({ rev: log.rev, edits, ranges: !full && tree && next ? spans(tree) : undefined, base: base && next && old === base.tree ? { rev: base.rev, ranges: spans(base.tree) } : undefined });
+    const changed = (t: Tree) => (held && edits.length === 1 && changedWithin(held, next!, edits[0])) || spans(t);
+    log.records.push({ rev: log.rev, edits, ranges: !full && tree && next ? changed(tree) : undefined, base: base && next && old === base.tree ? { rev: base.rev, ranges: spans(base.tree) } : undefined });
     if (log.records.length > MAX_RECORDS) log.records.shift();
     if (base) base.edits += changes.length;
     if (next?.rootNode.hasError && !full && (base ? base.edits <= MAX_CLEAN_EDITS : tree && !tree.rootNode.hasError)) {
