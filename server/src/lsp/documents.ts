@@ -165,6 +165,9 @@ function selfContainedLines(s: string): boolean {
   return true;
 }
 
+/** The largest node changedWithin answers with (characters). */
+const CHANGED_WITHIN_MAX = 2_000;
+
 /** A node's type and range. */
 export interface NodeSpan {
   type: string;
@@ -194,6 +197,9 @@ export function changedWithin(held: readonly NodeSpan[], next: Tree, e: { start:
   if (!held.length || next.rootNode.hasError) return undefined;
   const d = e.newEnd - e.oldEnd;
   for (const n of nodesHolding(next, e.start, e.newEnd)) {
+    // (a large node would make a large region: tree-sitter's own ranges are narrower there, and worth their walk — a
+    // class of 1,000 methods was queried whole for a keystroke that changed its method's extent)
+    if (n.end - n.start > CHANGED_WITHIN_MAX) return undefined;
     if (held.some((o) => o.type === n.type && o.start === n.start && o.end + d === n.end)) return [{ startIndex: n.start, endIndex: n.end }];
   }
   return undefined;
