@@ -153,8 +153,7 @@ test('a module level carried over by an edit in a body is moved by name when rea
   const sigs = (b: Bindings) => JSON.stringify(b.snapshot().names.map(([n, l]) => [n, l.map((x) => [x.start, x.sig, x.site.start, x.def?.end])]));
   const carried = (text: string, edit: { start: number; oldEnd: number; newEnd: number }) => {
     const tree = p.parse(text)!;
-    const move = (x: number) => (x < edit.start ? x : x >= edit.oldEnd ? x + edit.newEnd - edit.oldEnd : undefined);
-    const b = new Bindings(tree, text, 'app', undefined, false, { snapshot: snap, move, edits: [edit] });
+    const b = new Bindings(tree, text, 'app', undefined, false, { snapshot: snap, edits: [edit] });
     const fresh = new Bindings(tree, text, 'app');
     return { b, fresh, tree };
   };

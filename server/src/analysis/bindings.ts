@@ -253,7 +253,7 @@ export interface OffsetEdit {
 }
 
 /** Where an offset is after the edits, made one after another (undefined: inside one). */
-function moveThrough(edits: readonly OffsetEdit[], x: number): number | undefined {
+export function moveThrough(edits: readonly OffsetEdit[], x: number): number | undefined {
   for (const e of edits) {
     if (x < e.start) continue;
     if (x >= e.oldEnd) x += e.newEnd - e.oldEnd;
@@ -521,9 +521,8 @@ export class Bindings {
     /** the module level of an earlier tree of this text, when an edit left it alone (incremental.ts decides) */
     carry?: {
       snapshot: ModuleSnapshot;
-      move: (offset: number) => number | undefined;
-      /** the edits `move` makes, in order (a module level carried over whole by one edit is moved when read) */
-      edits?: readonly OffsetEdit[];
+      /** the edits since it, in order (a module level carried over whole by one edit is moved when read) */
+      edits: readonly OffsetEdit[];
       recollect?: readonly Node[];
       /** whether an edit touched [start, end] (new offsets): a function there may bind other names now */
       edited?: (start: number, end: number) => boolean;
@@ -531,7 +530,7 @@ export class Bindings {
   ) {
     this.walrus = text.includes(':=');
     this.module = new Scope('module', tree.rootNode, undefined);
-    if (carry && this.carryModule(carry.snapshot, carry.move, carry.recollect, carry.edited, carry.edits)) {
+    if (carry && this.carryModule(carry.snapshot, carry.edits, carry.recollect, carry.edited)) {
       this.carried = true;
       this.carriedWhole = !carry.recollect?.length;
     } else this.collect(tree.rootNode, this.module);
@@ -577,9 +576,10 @@ export class Bindings {
    * `recollect`: top-level statements of this tree an edit touched: their bindings and definitions are collected
    * afresh, the earlier ones inside them (or inside an edit) dropped; every other one is carried over.
    */
-  private carryModule(snap: ModuleSnapshot, move: (offset: number) => number | undefined, recollect?: readonly Node[], edited?: (start: number, end: number) => boolean, edits?: readonly OffsetEdit[]): boolean {
+  private carryModule(snap: ModuleSnapshot, edits: readonly OffsetEdit[], recollect?: readonly Node[], edited?: (start: number, end: number) => boolean): boolean {
     if (recollect?.length && snap.wildcards.length) return false; // (star imports are kept without their place)
-    if (!recollect?.length && edits?.length === 1 && insideABody(snap.scopes, edits[0])) return this.carryDeferred(snap, edits[0], move, edited);
+    if (!recollect?.length && edits.length === 1 && insideABody(snap.scopes, edits[0])) return this.carryDeferred(snap, edits[0], edited);
+    const move = (x: number) => moveThrough(edits, x);
     const spans = (recollect ?? []).map((n) => [n.startIndex, n.endIndex] as const);
     // an earlier binding or definition whose first offset lies in a re-collected statement or inside an edit
     const dropped = (x: number) => {
@@ -642,11 +642,11 @@ export class Bindings {
    * The module level carried over whole by one edit inside a definition's body (insideABody: no module-level offset
    * lies in what it removed): the definitions moved now, the bindings when first read (DeferredSnapshot).
    */
-  private carryDeferred(snap: ModuleSnapshot, edit: OffsetEdit, move: (offset: number) => number | undefined, edited?: (start: number, end: number) => boolean): boolean {
+  private carryDeferred(snap: ModuleSnapshot, edit: OffsetEdit, edited?: (start: number, end: number) => boolean): boolean {
     // (past this many edits the records are moved and made anew once: reading one moves it through every edit)
     const earlier = snap instanceof DeferredSnapshot && snap.edits.length < MAX_DEFERRED_EDITS ? snap : undefined;
     let lost = false;
-    const scopes = movedScopes(snap.scopes, move, () => (lost = true), edited);
+    const scopes = movedScopes(snap.scopes, (x) => moveThrough([edit], x), () => (lost = true), edited);
     if (lost) return false;
     const deferred = new DeferredSnapshot(earlier ? earlier.base : snapshotNames(snap), earlier ? [...earlier.edits, edit] : [edit], snap.wildcards, scopes);
     const locate = this.locator();

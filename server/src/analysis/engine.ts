@@ -11,6 +11,7 @@ import { frameworkUnits, statementsHolding, statementUnits } from './frameworkNa
 import { nameFinder } from './nameFinder';
 import { byName, combinedFor } from './combinedQuery';
 import { checksHold } from './queryPatterns';
+import { wordEndingAt } from './words';
 import { effectiveOrm, type Finding, type Fix, type FixTarget, type OffsetEdit, type PortMarker, type Settings, type Source } from './types';
 
 export interface AnalyzeOptions {
@@ -70,13 +71,6 @@ function lastNamesOf(rule: LoadedRule): ReadonlySet<string> {
   let s = lastNameSets.get(rule);
   if (!s) lastNameSets.set(rule, (s = attributeNamesFor(rule.refersTo ?? [])));
   return s;
-}
-
-/** The name that ends at `end` (an attribute's own name: the word its text ends with). */
-function lastWordBefore(text: string, end: number): string {
-  let i = end;
-  while (i > 0 && /[\p{L}\p{N}_]/u.test(text[i - 1])) i--;
-  return text.slice(i, end);
 }
 
 /** A match's first node per capture name, and every node per name (quantified captures). */
@@ -482,7 +476,7 @@ export class Analysis {
       const lastNames = byName(rule) ? lastNamesOf(rule) : undefined;
       for (const qm of qms) {
         const first = qm.captures[0]?.node;
-        if (lastNames && first?.type === 'attribute' && !lastNames.has(lastWordBefore(this.text, first.endIndex))) continue;
+        if (lastNames && first?.type === 'attribute' && !lastNames.has(wordEndingAt(this.text, first.endIndex))) continue;
         const { captures, all } = capturesOf(qm);
         this.consider(rule, order, ctx, captures, all, first, seen, rootedAbove[order] ? roots : undefined);
       }

@@ -8,11 +8,11 @@
 import type { ChangeRecord, Doc } from '../lsp/documents';
 import type { Node } from '../parsing/python';
 import type { PythonGrammar } from '../parsing/python';
-import { Bindings, snapshotNames, dependencyNodes, dependencySpans, isReference, type Binding, type Scope } from './bindings';
+import { Bindings, moveThrough, snapshotNames, dependencyNodes, dependencySpans, isReference, type Binding, type Scope } from './bindings';
 import { moduleNameFor } from './moduleIndex';
 import { analyze, countOccurrences, internalsOf, moduleSignatures, overlaps as sharesText, type Analysis, type AnalyzeOptions, type BindingSig, type PartialRun } from './engine';
 import { LineMap } from './lineMap';
-import { wordsRe } from './words';
+import { nameCharBefore, wordsRe } from './words';
 import { markersAfterEdit, scanMarkers } from './markers';
 import type { ModuleIndex } from './moduleIndex';
 import type { LoadedRule } from './rule';
@@ -154,16 +154,8 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   if (markers.length !== old.length || markers.some((m, i) => m.kind !== old[i].kind || m.rule !== old[i].rule || m.text !== old[i].text)) return full(grammar, doc, opts, rules, 'markers changed');
 
   // where an offset of the previous text is now (undefined: inside an edit)
-  const move = (x: number): number | undefined => {
-    for (const r of recs) {
-      for (const e of r.edits) {
-        if (x < e.start) continue;
-        if (x >= e.oldEnd) x += e.newEnd - e.oldEnd;
-        else return undefined;
-      }
-    }
-    return x;
-  };
+  const edits = recs.flatMap((r) => r.edits);
+  const move = (x: number) => moveThrough(edits, x);
 
   // the module-level bindings: names bound differently (and the names whose bindings mention them) widen the
   // statements to re-query to every top-level statement that mentions one of them
@@ -181,7 +173,7 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
     recollect = touched.size > RECOLLECT_MAX ? undefined : [...touched.values()].sort((a, b) => a.startIndex - b.startIndex);
   }
   const edited = (start: number, end: number) => regions.some(([s, e]) => s <= end && e >= start);
-  const carry = inBodies || recollect ? { snapshot: prev.bindings.snapshot(), move, edits: recs.flatMap((r) => r.edits), recollect, edited } : undefined;
+  const carry = inBodies || recollect ? { snapshot: prev.bindings.snapshot(), edits, recollect, edited } : undefined;
   const bindings = new Bindings(tree, text, opts.path ? mod.name : '', opts.index, opts.path ? mod.isPackage : false, carry);
   const changes = new Map<string, NameChange>();
   // (a module level carried over whole binds every name as before: nothing to compare; the Flask module's 1,300
@@ -305,10 +297,10 @@ function incrementally(grammar: PythonGrammar, doc: Doc, opts: Omit<AnalyzeOptio
   // (a finding touching an edit lies in an edited statement: it is dropped below, whatever this gives it)
   // (a finding that ends before the first edit keeps its range: the text up to it is the same)
   let firstEdit = Infinity;
-  for (const r of recs) for (const e of r.edits) firstEdit = Math.min(firstEdit, e.start);
+  for (const e of edits) firstEdit = Math.min(firstEdit, e.start);
   // (after one edit, a finding starting past the line the edit ends on keeps its characters, and its lines move by
   // the lines the edit added or removed: no line lookup, and no new range when there are none)
-  const lineShift = oneEditLineShift(recs, prev.lines, lines);
+  const lineShift = oneEditLineShift(one, prev.lines, lines);
   const carried: PartialRun['kept'] = [];
   for (const k of internalsOf(prev)) {
     if (k.end <= firstEdit) {
@@ -415,9 +407,9 @@ function fullAnalysisOf(grammar: PythonGrammar, text: string, opts: AnalyzeOptio
  * on is read off text the edit left alone (the character before it too), so they pair up one to one with the old
  * text's last ones, whatever CR, LF or CRLF the edit joined or split.
  */
-function oneEditLineShift(recs: { edits: { start: number; oldEnd: number; newEnd: number }[] }[], before: LineMap, after: LineMap): { from: number; lines: number } | undefined {
-  if (recs.length !== 1 || recs[0].edits.length !== 1) return undefined;
-  const next = after.lineOf(recs[0].edits[0].newEnd) + 1;
+function oneEditLineShift(one: { newEnd: number } | undefined, before: LineMap, after: LineMap): { from: number; lines: number } | undefined {
+  if (!one) return undefined;
+  const next = after.lineOf(one.newEnd) + 1;
   return { from: next < after.lineCount ? after.lineStart(next) : Infinity, lines: after.lineCount - before.lineCount };
 }
 
@@ -576,24 +568,12 @@ export function calledNames(text: string): Set<string> {
 }
 
 const NAME_START = /^[\p{L}_]$/u;
-const NAME_CHAR = /^[\p{L}\p{N}_]$/u;
 
 /** Whether a UTF-16 unit is white space as `\s` says. */
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
 }
 
-/** The width (1 or 2 units; 0: none) of the name character (`[\p{L}\p{N}_]`) ending at offset i. */
-function nameCharBefore(text: string, i: number): number {
-  if (i <= 0) return 0;
-  const c = text.charCodeAt(i - 1);
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 ? 1 : 0;
-  if (c >= 0xdc00 && c <= 0xdfff && i >= 2) {
-    const h = text.charCodeAt(i - 2);
-    if (h >= 0xd800 && h <= 0xdbff) return NAME_CHAR.test(text.slice(i - 2, i)) ? 2 : 0;
-  }
-  return NAME_CHAR.test(text[i - 1]) ? 1 : 0;
-}
 
 /**
  * The nodes to re-query for a change [s, e] inside statement st: in a class whose header it leaves alone, the
