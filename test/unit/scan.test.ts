@@ -12,6 +12,8 @@ import { loadProject, analyzeFile } from '../../server/src/workspace/project';
 import { plainFinding } from '../../server/src/workspace/scanCore';
 import { textImports } from '../../server/src/workspace/prefilter';
 import { Pool } from '../../server/src/workspace/pool';
+import { closeKeptPool } from '../../server/src/workspace/keptPool';
+import { spawnSync } from 'node:child_process';
 import { sha1 } from '../../server/src/workspace/cache';
 import * as crypto from 'node:crypto';
 import { ModuleIndex, moduleNameFor, type ModuleSummary } from '../../server/src/analysis/moduleIndex';
@@ -259,6 +261,52 @@ test('one thread and two threads give identical results', async () => {
   assert.deepEqual(allFiles(two), allFiles(one));
   assert.equal(progress[progress.length - 1], two.files.length);
   assert.ok(Object.keys(byFile(one)).length > 10);
+});
+
+test('a pool kept between scans serves the next ones with its worker (after a cancelled scan, under other settings) with the results of one thread', async (t) => {
+  t.after(closeKeptPool);
+  const dir = tmpdir('fp-kept-');
+  synthetic(dir, 12);
+  copyDir(BLOG, path.join(dir, 'blogcopy'));
+  const settings = settingsFor('django');
+  const one = allFiles(await scanWorkspace(dir, { settings, threads: 1 }));
+  const keep = { settings, threads: 2, keepWorkersMs: 60_000 };
+  // the first scan starts the worker (this much work would stay in this thread: inThreadBelow 0 makes it start)
+  const first = await scanWorkspace(dir, { ...keep, inThreadBelow: 0 });
+  assert.equal(first.stats.threads, 2);
+  assert.deepEqual(allFiles(first), one);
+  // not kept: a scan this small stays in this thread
+  assert.equal((await scanWorkspace(dir, { settings, threads: 2 })).stats.threads, 1);
+  // kept: the next scan takes the started worker whatever its work; a cancelled one leaves nothing behind it (trees
+  // parsed for the index and kept for an analysis that did not come are dropped in every lane)
+  let calls = 0;
+  const cancelled = await scanWorkspace(dir, { ...keep, onProgress: () => void calls++, isCancelled: () => calls >= 2 });
+  assert.equal(cancelled.cancelled, true);
+  assert.equal(cancelled.stats.threads, 2);
+  const after = await scanWorkspace(dir, keep);
+  assert.equal(after.stats.threads, 2);
+  assert.deepEqual(allFiles(after), one);
+  // other settings: the same workers, the new settings
+  const fastapi = await scanWorkspace(dir, { ...keep, settings: settingsFor('fastapi') });
+  assert.equal(fastapi.stats.threads, 2);
+  assert.deepEqual(allFiles(fastapi), allFiles(await scanWorkspace(dir, { settings: settingsFor('fastapi'), threads: 1 })));
+  // a scan allowed one thread does not take the kept workers
+  assert.equal((await scanWorkspace(dir, { ...keep, threads: 1 })).stats.threads, 1);
+});
+
+test('an idle kept pool does not keep the process alive', () => {
+  const dir = tmpdir('fp-kept-exit-');
+  synthetic(dir, 2);
+  const script = `const { scanWorkspace } = require(${JSON.stringify(path.join(ROOT, 'server/src/workspace/scan.ts'))});
+    const { settingsFor } = require(${JSON.stringify(path.join(ROOT, 'test/helpers.ts'))});
+    scanWorkspace(${JSON.stringify(dir)}, { settings: settingsFor('django'), threads: 2, inThreadBelow: 0, keepWorkersMs: 600000 })
+      .then((r) => console.log(JSON.stringify({ threads: r.stats.threads, files: r.files.length })));`;
+  const t0 = Date.now();
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(child.status, 0, child.stderr);
+  const py = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.py')).length;
+  assert.deepEqual(JSON.parse(child.stdout.trim()), { threads: 2, files: py });
+  assert.ok(Date.now() - t0 < 30_000, 'exited long before the pool would be closed');
 });
 
 test('work split between this thread and a started worker gives the results of this thread alone', async () => {

@@ -15,7 +15,7 @@ import type { Tree } from '../parsing/python';
 import { readText } from '../workspace/files';
 import { occurrenceIds } from '../workspace/occurrence';
 import { buildSnapshot, computeProgress, type LiveOccurrence, type ProgressResult } from '../workspace/progress';
-import { forgetFolderListings, scanWorkspace, type PlainFinding } from '../workspace/scan';
+import { forgetFolderListings, KEEP_WORKERS_MS, scanWorkspace, type PlainFinding } from '../workspace/scan';
 import { sha1 } from '../workspace/cache';
 import { readState, renameIds, STATE_DIR, STATE_FILE, writeState, type PortState } from '../workspace/state';
 import { fsPathOf, type Folder } from './folders';
@@ -173,6 +173,8 @@ export class Checklist implements ServiceListener {
         selection: rs.selection,
         cacheDir: this.cacheDir,
         threads: this.opts.threads,
+        // (rescans reuse the workers the first scan started, their code optimized by then)
+        keepWorkersMs: KEEP_WORKERS_MS,
         signal: ac.signal,
         onProgress: (done, total) => {
           const now = Date.now();

@@ -80,15 +80,40 @@ export class Pool implements Runner {
   private current: Current | undefined;
   private nextId = 1;
   private closing = false;
+  /** a worker failed or exited: the pool must not be kept for another scan */
+  private failedOnce = false;
 
   private constructor(
     private readonly core: ScanCore,
     private readonly settings: Settings,
+    readonly rules: readonly LoadedRule[],
   ) {}
 
   /** This thread's lane, ready at once; workers are added by addWorkers. */
   static async create(rules: readonly LoadedRule[], settings: Settings): Promise<Pool> {
-    return new Pool(new ScanCore(await loadPython(), rules, settings), settings);
+    return new Pool(new ScanCore(await loadPython(), rules, settings), settings, rules);
+  }
+
+  /** Whether the pool can serve another scan (keptPool.ts): no worker failed, not closed. */
+  get reusable() {
+    return !this.failedOnce && !this.closing;
+  }
+
+  /**
+   * The scan is over and the pool is kept for the next one: trees kept for analyses that did not come and the index
+   * are dropped in every lane, and the idle workers no longer keep the process alive (a CLI exits).
+   */
+  release() {
+    this.core.reset();
+    for (const l of this.lanes) {
+      l.worker.postMessage({ type: 'reset' } satisfies ToWorker);
+      l.worker.unref();
+    }
+  }
+
+  /** A kept pool taken by a scan: its workers keep the process alive again while it waits for their results. */
+  acquire() {
+    for (const l of this.lanes) l.worker.ref();
   }
 
   get size() {
@@ -192,6 +217,7 @@ export class Pool implements Runner {
   }
 
   private fail(e: Error) {
+    this.failedOnce = true;
     const cur = this.current;
     if (!cur) return;
     cur.failed ??= e;

@@ -109,9 +109,15 @@ export class ScanCore {
     }
   }
 
-  dispose() {
+  /** Between two scans of a kept pool: the trees kept for an analysis that did not come (a cancelled scan), and the index. */
+  reset() {
     for (const t of this.kept.values()) t.delete();
     this.kept.clear();
+    this.index = new ModuleIndex();
+  }
+
+  dispose() {
+    this.reset();
     this.parser.delete();
   }
 }

@@ -12,6 +12,8 @@ export type ToWorker =
   | { type: 'index'; summaries: [string, ModuleSummary][]; settings: Settings }
   /** claims: Int32Array over it, 1 per item taken, and at [work.length] 1 when the run is cancelled */
   | { type: 'run'; id: number; work: Work[]; order: number[]; claims: SharedArrayBuffer }
+  /** the scan is over and the worker is kept for the next one (scanCore.ts reset) */
+  | { type: 'reset' }
   | { type: 'close' };
 
 export type FromWorker =
@@ -46,6 +48,9 @@ function handle(msg: ToWorker) {
       }
       return;
     }
+    case 'reset':
+      core!.reset();
+      return;
     case 'close':
       core?.dispose();
       port.close();
