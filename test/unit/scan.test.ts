@@ -263,36 +263,58 @@ test('one thread and two threads give identical results', async () => {
   assert.ok(Object.keys(byFile(one)).length > 10);
 });
 
-test('a pool kept between scans serves the next ones with its worker (after a cancelled scan, under other settings) with the results of one thread', async (t) => {
+test('a pool kept between scans serves the next ones with its worker, reading and analyzing (after a cancelled scan, under other settings), with the results of one thread', async (t) => {
   t.after(closeKeptPool);
   const dir = tmpdir('fp-kept-');
   synthetic(dir, 12);
   copyDir(BLOG, path.join(dir, 'blogcopy'));
+  // files the read phase skips, wherever it reads them: too large, binary, not UTF-8
+  fs.writeFileSync(path.join(dir, 'huge.py'), `from flask import request\n${'x = request.args\n'.repeat(400)}`);
+  fs.writeFileSync(path.join(dir, 'binary.py'), 'x = 1\0\n');
+  fs.writeFileSync(path.join(dir, 'latin1.py'), Buffer.from([0x78, 0x3d, 0xe9, 0x0a]));
   const settings = settingsFor('django');
-  const one = allFiles(await scanWorkspace(dir, { settings, threads: 1 }));
-  const keep = { settings, threads: 2, keepWorkersMs: 60_000 };
+  const selection = { ...DEFAULT_SELECTION, maxFileSize: 5000 };
+  const alone = await scanWorkspace(dir, { settings, selection, threads: 1 });
+  const one = allFiles(alone);
+  assert.ok(listedFiles(dir) >= 256, 'enough files for the workers to read some');
+  for (const f of ['binary.py', 'huge.py', 'latin1.py']) assert.ok(alone.skipped.some((x) => x.file === f), f);
+  const keep = { settings, selection, threads: 2, keepWorkersMs: 60_000 };
   // the first scan starts the worker (this much work would stay in this thread: inThreadBelow 0 makes it start)
   const first = await scanWorkspace(dir, { ...keep, inThreadBelow: 0 });
   assert.equal(first.stats.threads, 2);
+  assert.equal(first.stats.readLanes, 1, 'no worker yet when the files are read');
   assert.deepEqual(allFiles(first), one);
   // not kept: a scan this small stays in this thread
-  assert.equal((await scanWorkspace(dir, { settings, threads: 2 })).stats.threads, 1);
-  // kept: the next scan takes the started worker whatever its work; a cancelled one leaves nothing behind it (trees
-  // parsed for the index and kept for an analysis that did not come are dropped in every lane)
+  assert.equal((await scanWorkspace(dir, { settings, selection, threads: 2 })).stats.threads, 1);
+  // kept: the next scan takes the started worker whatever its work; a cancelled one leaves nothing behind it
   let calls = 0;
   const cancelled = await scanWorkspace(dir, { ...keep, onProgress: () => void calls++, isCancelled: () => calls >= 2 });
   assert.equal(cancelled.cancelled, true);
   assert.equal(cancelled.stats.threads, 2);
   const after = await scanWorkspace(dir, keep);
   assert.equal(after.stats.threads, 2);
+  assert.equal(after.stats.readLanes, 2, 'the kept worker read files too');
   assert.deepEqual(allFiles(after), one);
+  assert.deepEqual(after.skipped, alone.skipped);
   // other settings: the same workers, the new settings
   const fastapi = await scanWorkspace(dir, { ...keep, settings: settingsFor('fastapi') });
   assert.equal(fastapi.stats.threads, 2);
-  assert.deepEqual(allFiles(fastapi), allFiles(await scanWorkspace(dir, { settings: settingsFor('fastapi'), threads: 1 })));
+  assert.deepEqual(allFiles(fastapi), allFiles(await scanWorkspace(dir, { settings: settingsFor('fastapi'), selection, threads: 1 })));
+  // a cache: the files it vouches for are not read again, those changed since are (files this new are all re-read)
+  const cacheDir = tmpdir('fp-kept-cache-');
+  await scanWorkspace(dir, { ...keep, cacheDir });
+  fs.appendFileSync(path.join(dir, 'pkg0/app.py'), '\n\ndef late():\n    return request.form\n');
+  const changed = await scanWorkspace(dir, { ...keep, cacheDir });
+  assert.deepEqual(allFiles(changed), allFiles(await scanWorkspace(dir, { settings, selection, threads: 1 })));
   // a scan allowed one thread does not take the kept workers
-  assert.equal((await scanWorkspace(dir, { ...keep, threads: 1 })).stats.threads, 1);
+  const single = await scanWorkspace(dir, { ...keep, threads: 1 });
+  assert.equal(single.stats.threads, 1);
+  assert.equal(single.stats.readLanes, 1);
 });
+
+function listedFiles(dir: string) {
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.py')).length;
+}
 
 test('an idle kept pool does not keep the process alive', () => {
   const dir = tmpdir('fp-kept-exit-');

@@ -14,6 +14,9 @@ import { loadPython } from '../parsing/python';
 import { ScanCore, type Work, type WorkResult } from './scanCore';
 import type { FromWorker, ToWorker } from './scanWorker';
 
+/** This thread's lane lets messages through at most this often (workers' results, progress, cancellation). */
+const YIELD_EVERY_MS = 1;
+
 export interface RunResult {
   results: WorkResult[];
   /** the lane that did each item: 0 = this thread, k ≥ 1 = the k-th worker */
@@ -158,13 +161,16 @@ export class Pool implements Runner {
     const n = work.length;
     // claims[i] = 1 once a lane took item i; claims[n] = 1 once the run is cancelled
     const claims = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
-    const largestFirst = work.map((_, i) => i).sort((a, b) => work[b].text.length - work[a].text.length || a - b);
+    // (files to read have no size yet: this thread reads from the front of the listing, workers from its end)
+    const size = work.map((w) => (w.kind === 'read' ? 0 : w.text.length));
+    const largestFirst = work.map((_, i) => i).sort((a, b) => size[b] - size[a] || a - b);
     const ownedBy = (lane: number) => largestFirst.filter((i) => (opts.owner?.(i) ?? -1) === lane);
     const cur: Current = { id: this.nextId++, results: new Array(n), by: new Array(n), parsed: 0, done: 0, onResults: opts.onResults };
     this.current = cur;
     const smallestFirst = [...largestFirst].reverse();
     this.lanes.forEach((l, j) => l.worker.postMessage({ type: 'run', id: cur.id, work, order: [...ownedBy(j + 1), ...smallestFirst], claims: claims.buffer as SharedArrayBuffer } satisfies ToWorker));
     let cancelled = false;
+    let yielded = performance.now();
     try {
       for (const i of [...ownedBy(0), ...largestFirst]) {
         if (cur.failed) break;
@@ -177,8 +183,11 @@ export class Pool implements Runner {
         const before = this.core.parsed;
         const res = this.core.run(work[i]);
         this.record(cur, i, res, 0, this.core.parsed - before);
-        // lets workers' results, progress and cancellation through
-        await new Promise<void>((r) => setImmediate(r));
+        // lets workers' results, progress and cancellation through (each millisecond: a read takes ≈ 50 µs)
+        if (performance.now() - yielded >= YIELD_EVERY_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          yielded = performance.now();
+        }
       }
       // the rest is in workers' hands (a cancelled run does not wait: the pool is closed, which stops them)
       while (!cancelled && !cur.failed && cur.done < n) {
@@ -211,8 +220,8 @@ export class Pool implements Runner {
       return;
     }
     const cur = this.current;
-    if (!cur || m.id !== cur.id) return; // a result of a run that was cancelled
-    this.record(cur, m.i, m.result, k, m.parsed);
+    if (!cur || m.id !== cur.id) return; // results of a run that was cancelled
+    for (const x of m.results) this.record(cur, x.i, x.result, k, x.parsed);
     cur.wake?.();
   }
 

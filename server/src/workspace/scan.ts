@@ -10,12 +10,12 @@ import { ModuleIndex, moduleNameFor, type ModuleSummary } from '../analysis/modu
 import type { LoadedRule } from '../analysis/rule';
 import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
-import { DEFAULT_SELECTION, MTIME_TRUST_MS, readBytes, readBytesWithStat, readText, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
+import { DEFAULT_SELECTION, MTIME_TRUST_MS, readText, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
 import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
 import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, importsViewMarker, isRelevantRoot, holdsWordStart, type ImportItem, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
 import { keepPool, takeKeptPool } from './keptPool';
-import { factsOfBytes } from './byteFacts';
+import { readFacts, type ReadFacts } from './readFacts';
 import type { FileAnalysis, PlainFinding, Work, WorkResult } from './scanCore';
 
 /** The folder listings of the last walk of each root, per cache directory (only rescans use them). */
@@ -49,6 +49,9 @@ export const KEPT_IN_THREAD_BELOW = 1_000_000;
 
 /** How long the language server keeps an idle scan pool, its workers started and their code optimized. */
 export const KEEP_WORKERS_MS = 10 * 60_000;
+
+/** Files to read from which a kept pool's workers share the reading (fewer: not worth a message each way). */
+const READ_IN_THREAD_BELOW = 256;
 
 export interface ScanOptions {
   settings: Settings;
@@ -97,6 +100,8 @@ export interface ScanStats {
   /** nothing changed since the scan that made the cache: its relevance, index and analysis keys were reused */
   reusedPlan: boolean;
   threads: number;
+  /** lanes that read the files (2 and more: a kept pool's workers read with this thread) */
+  readLanes: number;
   ms: { list: number; read: number; index: number; analyze: number; total: number };
 }
 
@@ -140,7 +145,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   const usePrefilter = opts.prefilter !== false;
   const cancelled = () => !!opts.signal?.aborted || !!opts.isCancelled?.();
   const plan = filterPlan(rules, opts.settings);
-  const stats: ScanStats = { listed: 0, read: 0, relevant: 0, analyzed: 0, indexParsed: 0, analysisParsed: 0, summaryCacheHits: 0, analysisCacheHits: 0, reusedPlan: false, threads: 1, ms: { list: 0, read: 0, index: 0, analyze: 0, total: 0 } };
+  const stats: ScanStats = { listed: 0, read: 0, relevant: 0, analyzed: 0, indexParsed: 0, analysisParsed: 0, summaryCacheHits: 0, analysisCacheHits: 0, reusedPlan: false, threads: 1, readLanes: 1, ms: { list: 0, read: 0, index: 0, analyze: 0, total: 0 } };
   const index = new ModuleIndex();
   const result = (files: ScannedFile[], skipped: Skipped[], wasCancelled: boolean): ScanResult => {
     stats.ms.total = performance.now() - t0;
@@ -168,45 +173,79 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   const entries: Record<string, CacheEntry> = {};
   const texts = new Map<string, string>();
 
+  let pool: Promise<Pool> | undefined;
+  let runner: Pool | undefined;
+  const threads = Math.max(1, Math.min(opts.threads ?? Math.min(os.availableParallelism?.() ?? os.cpus().length, 8), 16));
+  const workersAllowed = threads > 1 && (!opts.rules || opts.rules === RULES) && workersAvailable();
+  const keepMs = opts.keepWorkersMs ?? 0;
+  const inThreadBelow = opts.inThreadBelow ?? (keepMs > 0 ? KEPT_IN_THREAD_BELOW : IN_THREAD_BELOW);
+
   // ---- read (or trust the cache) and textual facts
   const t1 = performance.now();
   const readable: string[] = [];
   const tooLarge: Skipped[] = [];
+  const roots = usePrefilter ? [...plan.roots] : null;
+  // the files the cache cannot vouch for are read: by this thread, and by a kept pool's workers when there is one
+  // (its workers started and their code optimized: a cold scan's reads are split between the lanes)
+  const reads = new Array<ReadFacts | undefined>(listed.files.length);
+  const toRead: number[] = [];
   for (let i = 0; i < listed.files.length; i++) {
-    if (i % 64 === 0 && cancelled()) return result([], skipped, true);
     const rel = listed.files[i];
-    const abs = path.join(root, rel);
     const prev = old[rel];
-    let st = listed.stats.get(rel);
-    if (prev && st && prev.size === st.size && prev.mtimeMs === st.mtimeMs && st.mtimeMs < trustBefore) {
-      entries[rel] = prev;
-    } else {
-      let r: { buf: Buffer } | { reason: string };
-      if (st) r = readBytes(abs);
-      else {
-        const sr = readBytesWithStat(abs, selection.maxFileSize);
-        if ('tooLarge' in sr) {
-          // as the walk with stats skips it (no cache entry: the limit is a setting)
-          tooLarge.push({ file: rel, reason: sr.reason });
-          stats.listed--;
-          continue;
-        }
-        r = sr;
-        st = { size: sr.size, mtimeMs: sr.mtimeMs };
+    const st = listed.stats.get(rel);
+    if (prev && st && prev.size === st.size && prev.mtimeMs === st.mtimeMs && st.mtimeMs < trustBefore) entries[rel] = prev;
+    else toRead.push(i);
+  }
+  const readWork = (i: number): Extract<Work, { kind: 'read' }> => ({ kind: 'read', rel: listed.files[i], abs: path.join(root, listed.files[i]), stat: listed.stats.get(listed.files[i]), maxFileSize: selection.maxFileSize, roots });
+  const early = keepMs > 0 && workersAllowed && toRead.length >= READ_IN_THREAD_BELOW ? takeKeptPool(rules, threads) : undefined;
+  if (early) pool = Promise.resolve((runner = early));
+  // (the pool taken goes back to be kept, or is closed, on every way out before the phases below take it on)
+  const putBack = async () => {
+    if (early) await (early.reusable ? keepPool(early, keepMs) : early.close());
+    pool = runner = undefined;
+  };
+  if (early && early.size > 1) {
+    let r: Awaited<ReturnType<Pool['run']>>;
+    try {
+      r = await early.run(toRead.map(readWork), { cancelled });
+      stats.readLanes = early.size;
+    } catch (e) {
+      await putBack();
+      throw e;
+    }
+    if (r.cancelled) {
+      await putBack();
+      return result([], skipped, true);
+    }
+    toRead.forEach((i, k) => {
+      const res = r.results[k];
+      if (res.kind === 'read') reads[i] = res.facts;
+    });
+  } else {
+    for (let k = 0; k < toRead.length; k++) {
+      if (k % 64 === 0 && cancelled()) {
+        await putBack();
+        return result([], skipped, true);
       }
-      // (from the bytes: the whole text is decoded only where it is needed, byteFacts.ts)
-      const f = 'reason' in r ? r : factsOfBytes(r.buf, rel);
-      if ('reason' in f) {
-        entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash: '', skip: f.reason };
-      } else {
-        const hash = sha1(f.bytes); // (the text's UTF-8: hashing it needs no encoding)
-        if (prev && prev.hash === hash && !prev.skip) entries[rel] = { ...prev, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
-        else entries[rel] = { size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1, hash, imports: f.imports, items: f.items, markers: f.markers };
-        // only the texts that a later phase will read for sure are decoded and kept: the others would be copied by
-        // every scavenge until promoted, and relevance by name needs the text of ≈ 1 % of the files (read again)
-        const imports = entries[rel].imports ?? [];
-        if (!usePrefilter || imports.some((m) => isRelevantRoot(plan, m)) || importsViewMarker(imports)) texts.set(rel, f.text ?? f.bytes.toString('utf8'));
+      const w = readWork(toRead[k]);
+      reads[toRead[k]] = readFacts(w.abs, w.rel, w);
+    }
+  }
+  for (let i = 0; i < listed.files.length; i++) {
+    const rel = listed.files[i];
+    const f = reads[i];
+    if (f) {
+      if (f.tooLarge) {
+        // as the walk with stats skips it (no cache entry: the limit is a setting)
+        tooLarge.push({ file: rel, reason: f.tooLarge });
+        stats.listed--;
+        continue;
       }
+      const prev = old[rel];
+      if (f.reason !== undefined) entries[rel] = { size: f.size, mtimeMs: f.mtimeMs, hash: '', skip: f.reason };
+      else if (prev && prev.hash === f.hash && !prev.skip) entries[rel] = { ...prev, size: f.size, mtimeMs: f.mtimeMs };
+      else entries[rel] = { size: f.size, mtimeMs: f.mtimeMs, hash: f.hash!, imports: f.imports, items: f.items, markers: f.markers };
+      if (f.text !== undefined) texts.set(rel, f.text);
     }
     const e = entries[rel];
     if (e.skip) skipped.push({ file: rel, reason: e.skip });
@@ -219,6 +258,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   // ---- nothing changed since the scan that made this cache's plan: its decisions stand
   const reuse = cache && plans.get(cache);
   if (reuse && reuse.key === planKey && reuse.rules === rules && sameEntries(old, entries)) {
+    await putBack();
     const t2 = performance.now();
     Object.assign(stats, { reusedPlan: true, relevant: reuse.relevant, analyzed: reuse.toAnalyze.size, summaryCacheHits: reuse.summaryCacheHits, analysisCacheHits: reuse.toAnalyze.size });
     opts.onProgress?.(readable.length, readable.length);
@@ -303,13 +343,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   if (usePrefilter) for (const rel of readable) if (!relevant.has(rel) && !(deps.get(rel)?.length) && !analyzable(rel)) texts.delete(rel);
 
   // ---- runner, made only when there is parsing to do: this thread, plus workers (which join once started) when a
-  // phase has enough work to repay their start-up
-  let pool: Promise<Pool> | undefined;
-  let runner: Pool | undefined;
-  const threads = Math.max(1, Math.min(opts.threads ?? Math.min(os.availableParallelism?.() ?? os.cpus().length, 8), 16));
-  const workersAllowed = threads > 1 && (!opts.rules || opts.rules === RULES) && workersAvailable();
-  const keepMs = opts.keepWorkersMs ?? 0;
-  const inThreadBelow = opts.inThreadBelow ?? (keepMs > 0 ? KEPT_IN_THREAD_BELOW : IN_THREAD_BELOW);
+  // phase has enough work to repay their start-up (a kept pool taken for the read phase is used from then on)
   const getRunner = async (chars: number): Promise<Pool> => {
     // (a kept pool's workers, started already, take part whatever the work)
     pool ??= (async () => (keepMs > 0 ? takeKeptPool(rules, workersAllowed ? threads : 1) : undefined) ?? Pool.create(rules, opts.settings))().then((p) => (runner = p));
@@ -358,7 +392,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         } else indexWork.push({ kind: 'index', rel, text: textOf(rel), keep: analyzeSoon(rel) });
       }
       if (indexWork.length) {
-        const chars = indexWork.reduce((s, w) => s + w.text.length, 0);
+        const chars = indexWork.reduce((s, w) => s + (w.kind === 'read' ? 0 : w.text.length), 0);
         const r = await (await getRunner(chars)).run(indexWork, { cancelled });
         stats.indexParsed += r.parsed;
         if (r.cancelled) return result([], skipped, true);
@@ -450,7 +484,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     }
     progress();
     if (analyzeWork.length) {
-      const chars = analyzeWork.reduce((s, w) => s + w.text.length, 0);
+      const chars = analyzeWork.reduce((s, w) => s + (w.kind === 'read' ? 0 : w.text.length), 0);
       const run = await getRunner(chars);
       run.setIndex(index, () => [...index_entries(readable, summaries, modName)], opts.settings);
       const r = await run.run(analyzeWork, {

@@ -7,6 +7,7 @@ import { analyze } from '../analysis/engine';
 import { parseForAnalysis } from '../analysis/partialParse';
 import type { LoadedRule } from '../analysis/rule';
 import type { Finding, PortMarker, Settings } from '../analysis/types';
+import { readFacts, type ReadFacts, type ReadOptions } from './readFacts';
 
 /** A finding without its lazy fix: serializable. */
 export type PlainFinding = Omit<Finding, 'fix'>;
@@ -21,6 +22,8 @@ export function plainFinding(f: Finding): PlainFinding {
 }
 
 export type Work =
+  /** a file of the read phase (readFacts.ts) */
+  | ({ kind: 'read'; rel: string; abs: string } & ReadOptions)
   | { kind: 'index'; rel: string; text: string; /** keep the tree for a later analyze of the same file */ keep: boolean }
   | {
       kind: 'analyze';
@@ -34,6 +37,7 @@ export type Work =
 
 /** `refused`: why the text was not parsed (parseRefusal: text that would break the wasm parser), its result empty */
 export type WorkResult =
+  | { kind: 'read'; rel: string; facts: ReadFacts }
   | { kind: 'index'; rel: string; summary: ModuleSummary; refused?: string }
   | { kind: 'analyze'; rel: string; analysis: FileAnalysis; refused?: string };
 
@@ -76,6 +80,7 @@ export class ScanCore {
   }
 
   run(w: Work): WorkResult {
+    if (w.kind === 'read') return { kind: 'read', rel: w.rel, facts: readFacts(w.abs, w.rel, w) };
     // (a tree kept from the index step was parsed already)
     const refused = this.kept.has(w.rel) ? undefined : parseRefusal(w.text);
     if (refused) return w.kind === 'index' ? { kind: 'index', rel: w.rel, summary: {}, refused } : { kind: 'analyze', rel: w.rel, analysis: { findings: [], markers: [] }, refused };
