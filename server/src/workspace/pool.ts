@@ -14,6 +14,13 @@ import { loadPython } from '../parsing/python';
 import { ScanCore, type Work, type WorkResult } from './scanCore';
 import type { FromWorker, ToWorker } from './scanWorker';
 
+/**
+ * A worker's young generation, at most (V8's default is twice as large): a worker kept by the server takes part in
+ * every scan, and the peak RSS of a cold scan with one was 139–147 MB with the default, 129–136 with this (8 fresh
+ * processes, the benchmark corpus; docs/performance.md, step 56).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
 /** This thread's lane lets messages through at most this often (workers' results, progress, cancellation). */
 const YIELD_EVERY_MS = 1;
 
@@ -129,8 +136,8 @@ export class Pool implements Runner {
     if (!script) return;
     while (this.lanes.length < n) {
       const worker = script.ts
-        ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(script.file)});`, { eval: true })
-        : new Worker(script.file);
+        ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(script.file)});`, { eval: true, resourceLimits: WORKER_LIMITS })
+        : new Worker(script.file, { resourceLimits: WORKER_LIMITS });
       const lane: Lane = { worker, ready: false };
       const k = this.lanes.push(lane); // its lane number: 0 is this thread
       worker.on('message', (m: FromWorker) => this.onMessage(k, lane, m));
