@@ -179,6 +179,9 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   const workersAllowed = threads > 1 && (!opts.rules || opts.rules === RULES) && workersAvailable();
   const keepMs = opts.keepWorkersMs ?? 0;
   const inThreadBelow = opts.inThreadBelow ?? (keepMs > 0 ? KEPT_IN_THREAD_BELOW : IN_THREAD_BELOW);
+  // a kept pool (keptPool.ts) when there is one, else a new one; when the scan is done, kept again or closed
+  const openPool = async (): Promise<Pool> => (runner = (keepMs > 0 ? takeKeptPool(rules, workersAllowed ? threads : 1) : undefined) ?? (await Pool.create(rules, opts.settings)));
+  const release = (p: Pool) => (keepMs > 0 ? keepPool(p, keepMs) : p.close());
 
   // ---- read (or trust the cache) and textual facts
   const t1 = performance.now();
@@ -199,9 +202,9 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   const readWork = (i: number): Extract<Work, { kind: 'read' }> => ({ kind: 'read', rel: listed.files[i], abs: path.join(root, listed.files[i]), stat: listed.stats.get(listed.files[i]), maxFileSize: selection.maxFileSize, roots });
   const early = keepMs > 0 && workersAllowed && toRead.length >= READ_IN_THREAD_BELOW ? takeKeptPool(rules, threads) : undefined;
   if (early) pool = Promise.resolve((runner = early));
-  // (the pool taken goes back to be kept, or is closed, on every way out before the phases below take it on)
+  // (the pool taken goes back on every way out before the phases below take it on)
   const putBack = async () => {
-    if (early) await (early.reusable ? keepPool(early, keepMs) : early.close());
+    if (early) await release(early);
     pool = runner = undefined;
   };
   if (early && early.size > 1) {
@@ -346,7 +349,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   // phase has enough work to repay their start-up (a kept pool taken for the read phase is used from then on)
   const getRunner = async (chars: number): Promise<Pool> => {
     // (a kept pool's workers, started already, take part whatever the work)
-    pool ??= (async () => (keepMs > 0 ? takeKeptPool(rules, workersAllowed ? threads : 1) : undefined) ?? Pool.create(rules, opts.settings))().then((p) => (runner = p));
+    pool ??= openPool();
     const p = await pool;
     if (workersAllowed && chars >= inThreadBelow) p.addWorkers(threads - 1);
     stats.threads = p.size;
@@ -383,7 +386,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     // files whose imports name a project module: the only ones relevance by name can add
     let candidates = usePrefilter ? readable.filter((rel) => !relevant.has(rel) && (deps.get(rel)?.length ?? 0) > 0) : [];
     while (pending.length) {
-      const indexWork: Work[] = [];
+      const indexWork: Extract<Work, { kind: 'index' }>[] = [];
       for (const rel of pending) {
         const e = entries[rel];
         if (e.summary) {
@@ -392,7 +395,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
         } else indexWork.push({ kind: 'index', rel, text: textOf(rel), keep: analyzeSoon(rel) });
       }
       if (indexWork.length) {
-        const chars = indexWork.reduce((s, w) => s + (w.kind === 'read' ? 0 : w.text.length), 0);
+        const chars = indexWork.reduce((s, w) => s + w.text.length, 0);
         const r = await (await getRunner(chars)).run(indexWork, { cancelled });
         stats.indexParsed += r.parsed;
         if (r.cancelled) return result([], skipped, true);
@@ -401,7 +404,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
           if (res.refused) refuse(res.rel, res.refused);
           putInIndex(res.rel, res.summary);
           entries[res.rel] = { ...entries[res.rel], summary: res.summary };
-          if ((indexWork[i] as { keep: boolean }).keep) by.set(res.rel, r.by[i]);
+          if (indexWork[i].keep) by.set(res.rel, r.by[i]);
         });
       }
       const memo = new Map<string, boolean>();
@@ -468,7 +471,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     };
     const analyses = new Map<string, FileAnalysis>();
     const cachedSet = new Set<string>();
-    const analyzeWork: Work[] = [];
+    const analyzeWork: Extract<Work, { kind: 'analyze' }>[] = [];
     const keys = new Map<string, string>();
     for (const rel of readable) {
       if (!toAnalyze.has(rel)) continue;
@@ -484,7 +487,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     }
     progress();
     if (analyzeWork.length) {
-      const chars = analyzeWork.reduce((s, w) => s + (w.kind === 'read' ? 0 : w.text.length), 0);
+      const chars = analyzeWork.reduce((s, w) => s + w.text.length, 0);
       const run = await getRunner(chars);
       run.setIndex(index, () => [...index_entries(readable, summaries, modName)], opts.settings);
       const r = await run.run(analyzeWork, {
@@ -519,8 +522,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     return result(collect(readable, entries, analyses, cachedSet, toAnalyze), skipped, false);
   } finally {
     const p = runner ?? (pool && (await pool));
-    if (p && keepMs > 0) await keepPool(p, keepMs);
-    else await p?.close();
+    if (p) await release(p);
   }
 }
 
