@@ -80,8 +80,8 @@ interface Current {
 /**
  * The lanes take the items themselves: each walks its own order and claims an item with an atomic flag in shared
  * memory, so a worker never waits for this thread (which hands nothing out: it may be inside one analysis for
- * 200 ms). This thread takes the largest items first and each worker the smallest: a worker is started per scan
- * and its code is not optimized yet for its first ≈ 0.5 s, so a large file there could finish long after the rest;
+ * 200 ms). This thread takes the largest items first and each worker the smallest: a worker started for this scan
+ * (or kept from a few scans before, keptPool.ts) runs code not optimized yet, so a large file there could finish long after the rest;
  * from both ends the lanes meet in the middle and finish together. A lane takes the items whose tree it kept
  * first; another lane that takes one of them parses the file again.
  */

@@ -79,8 +79,13 @@ export function importsViewMarker(imports: readonly string[]): boolean {
 export const VIEW_WORDS: readonly string[] = ['require_', 'FastAPI', 'APIRouter'];
 
 export function isRelevantRoot(plan: FilterPlan, moduleName: string): boolean {
+  return plan.roots.has(topModule(moduleName));
+}
+
+/** The top-level package of a dotted module name (`flask` of `flask.views`). */
+export function topModule(moduleName: string): string {
   const dot = moduleName.indexOf('.');
-  return plan.roots.has(dot < 0 ? moduleName : moduleName.slice(0, dot));
+  return dot < 0 ? moduleName : moduleName.slice(0, dot);
 }
 
 // Each pattern starts with a literal word, which V8 searches for quickly; the context before it (`\b`, or the start

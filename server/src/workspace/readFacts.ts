@@ -5,7 +5,7 @@ import type { PortMarker } from '../analysis/types';
 import { sha1 } from './cache';
 import { factsOfBytes } from './byteFacts';
 import { readBytes, readBytesWithStat } from './files';
-import { importsViewMarker, type ImportItem } from './prefilter';
+import { importsViewMarker, topModule, type ImportItem } from './prefilter';
 
 export interface ReadFacts {
   size: number;
@@ -35,11 +35,7 @@ export interface ReadOptions {
 
 function keepsText(imports: readonly string[], roots: ReadOptions['roots']): boolean {
   if (!roots) return true;
-  for (const m of imports) {
-    const dot = m.indexOf('.');
-    if (roots.includes(dot < 0 ? m : m.slice(0, dot))) return true;
-  }
-  return importsViewMarker(imports);
+  return imports.some((m) => roots.includes(topModule(m))) || importsViewMarker(imports);
 }
 
 export function readFacts(abs: string, rel: string, opts: ReadOptions): ReadFacts {
