@@ -10,7 +10,12 @@ let kept: { pool: Pool; timer: ReturnType<typeof setTimeout> } | undefined;
 
 /** The kept pool for these rules with at most `lanes` lanes, taken out (a concurrent scan makes its own), or undefined. */
 export function takeKeptPool(rules: readonly LoadedRule[], lanes: number): Pool | undefined {
-  if (!kept || kept.pool.rules !== rules || !kept.pool.reusable || kept.pool.size > lanes) return undefined;
+  if (kept && !kept.pool.reusable) {
+    // a worker of it exited while it was idle: closed now, not at its time
+    void closeKeptPool();
+    return undefined;
+  }
+  if (!kept || kept.pool.rules !== rules || kept.pool.size > lanes) return undefined;
   const { pool, timer } = kept;
   clearTimeout(timer);
   kept = undefined;
