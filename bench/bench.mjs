@@ -45,7 +45,7 @@ await esbuild.build({
   loader: { '.scm': 'text' },
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: importMetaShim },
-  entryPoints: { run: 'bench/run.ts', scanWorker: 'server/src/workspace/scanWorker.ts', rssChild: 'bench/rssChild.ts' },
+  entryPoints: { run: 'bench/run.ts', scanWorker: 'server/src/workspace/scanWorker.ts', rssChild: 'bench/rssChild.ts', server: 'server/src/server.ts' },
   outdir: out,
   external: ['@astral-sh/ruff-wasm-nodejs'],
 });

@@ -1,8 +1,9 @@
 // The language server keeps its scan pool between scans. A worker started per scan spends that scan starting
-// (≈ 200 ms before its first analysis) and running unoptimized code, so on the benchmark corpus it made the scan
-// slower; kept, its code is optimized after a few scans and the two lanes take the analysis phase from ≈ 210–250 ms
-// to ≈ 130–160 ms (docs/performance.md, step 56). One pool is kept, idle for at most `ms`; idle workers do not keep
-// the process alive.
+// (≈ 200 ms before its first analysis) and running unoptimized code; kept, its code is optimized after a few scans
+// and two lanes take the benchmark corpus's analysis phase from ≈ 210–250 ms to ≈ 130–160 ms (docs/performance.md,
+// step 56), and share the reading of the files (step 57). A worker still starts only for IN_THREAD_BELOW of work
+// (scan.ts): started for less, it cost the server ≈ 20 MB of peak RSS more than the target allows (step 58). One pool
+// is kept, idle for at most `ms`; idle workers do not keep the process alive.
 import type { LoadedRule } from '../analysis/rule';
 import type { Pool } from './pool';
 

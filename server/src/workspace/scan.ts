@@ -39,13 +39,8 @@ export type { PlainFinding } from './scanCore';
  * without, for 182–186 MB of peak RSS against 141 MB; with 12 M characters (no prefilter) the worker saved 20 %.
  */
 export const IN_THREAD_BELOW = 4_000_000;
-
-/**
- * With a pool kept between scans (keepWorkersMs), the work from which a worker is started: its start-up is paid
- * once, and a warm worker takes ≈ 40 % of the analysis phase (1.3 M characters on the benchmark corpus: ≈ 220 →
- * ≈ 140 ms). Below it the analysis takes less than a worker costs in memory (≈ 25 MB) is worth.
- */
-export const KEPT_IN_THREAD_BELOW = 1_000_000;
+// (kept between scans, step 56, a worker started from 1 M characters made the benchmark's cold scans 0.71–0.86×
+// ruff, but the language server's peak RSS 150–164 MB against 133–140 in one lane: the threshold stayed)
 
 /** How long the language server keeps an idle scan pool, its workers started and their code optimized. */
 export const KEEP_WORKERS_MS = 10 * 60_000;
@@ -60,7 +55,7 @@ export interface ScanOptions {
   cacheDir?: string;
   /** threads: this one plus threads − 1 workers; 1 = this thread only. Default: the machine's parallelism (at most 8) */
   threads?: number;
-  /** below this many characters of work no worker is started (default IN_THREAD_BELOW, KEPT_IN_THREAD_BELOW when kept) */
+  /** below this many characters of work no worker is started (default IN_THREAD_BELOW) */
   inThreadBelow?: number;
   /**
    * Keep this scan's pool (this thread's parser and its worker threads) for the next scan, idle at most this long,
@@ -178,7 +173,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
   const threads = Math.max(1, Math.min(opts.threads ?? Math.min(os.availableParallelism?.() ?? os.cpus().length, 8), 16));
   const workersAllowed = threads > 1 && (!opts.rules || opts.rules === RULES) && workersAvailable();
   const keepMs = opts.keepWorkersMs ?? 0;
-  const inThreadBelow = opts.inThreadBelow ?? (keepMs > 0 ? KEPT_IN_THREAD_BELOW : IN_THREAD_BELOW);
+  const inThreadBelow = opts.inThreadBelow ?? IN_THREAD_BELOW;
   // a kept pool (keptPool.ts) when there is one, else a new one; when the scan is done, kept again or closed
   const openPool = async (): Promise<Pool> => (runner = (keepMs > 0 ? takeKeptPool(rules, workersAllowed ? threads : 1) : undefined) ?? (await Pool.create(rules, opts.settings)));
   const release = (p: Pool) => (keepMs > 0 ? keepPool(p, keepMs) : p.close());
