@@ -27,11 +27,11 @@ export function takeKeptPool(rules: readonly LoadedRule[], lanes: number): Pool 
 /** Keeps a pool that a scan is done with for the next scan, for at most `ms` idle; the larger of two is kept. */
 export async function keepPool(pool: Pool, ms: number): Promise<void> {
   if (!pool.reusable || ms <= 0) return pool.close();
-  pool.release();
   let other: Pool | undefined = pool;
   if (!kept || kept.pool.size <= pool.size) {
     if (kept) clearTimeout(kept.timer);
     other = kept?.pool;
+    pool.release();
     const timer = setTimeout(() => {
       if (kept?.pool === pool) kept = undefined;
       void pool.close();
