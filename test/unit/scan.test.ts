@@ -404,20 +404,34 @@ test('a scan with no cache (sizes and mtimes from the files read) skips what a s
   assert.equal(none.stats.listed, none.files.length + none.skipped.length - large.length);
 });
 
-test('the cache hash is the SHA-1 of the UTF-8 text, for a string as for its bytes', async () => {
+test('the cache hash is the SHA-1 of the UTF-8 text, for a string as for its bytes, of the files whose hash is read', async () => {
   for (const s of ['', 'from flask import g\n', 'é = "ß\u{1F600}"\r\n']) {
     const want = crypto.createHash('sha1').update(Buffer.from(s, 'utf8')).digest('hex');
     assert.equal(sha1(s), want);
     assert.equal(sha1(Buffer.from(s, 'utf8')), want);
   }
-  // a scan hashes the bytes it read: the same hash as the text's, with a byte order mark or without
+  // a scan hashes the bytes it read: the same hash as the text's, with a byte order mark or without; it hashes the
+  // files a later step reads the hash of (analyzed, or holding a marker), and a file made relevant by name (a
+  // project module's framework object) from the text it reads again
   const dir = tmpdir('fp-hash-');
-  const texts: Record<string, string> = { 'plain.py': 'from flask import g\n', 'bom.py': '\ufeffx = "é"\r\n', 'bom2.py': '\ufeff\ufeffx = 1\n', 'astral.py': 's = "\u{1F600}"\n' };
+  const texts: Record<string, string> = {
+    'plain.py': 'from flask import g\n',
+    'bom.py': '\ufefffrom flask import request\nx = "é"\r\n',
+    'bom2.py': '\ufeff\ufeff# TODO(port): x\nx = 1\n',
+    'astral.py': 'from flask import g\ns = "\u{1F600}"\n',
+    'helpers.py': 'from flask import request as req\n',
+    'byname.py': 'from helpers import req\n\ndef view():\n    return req.args\n',
+    'other.py': 'import os\nx = "é"\n',
+  };
   for (const [f, t] of Object.entries(texts)) fs.writeFileSync(path.join(dir, f), t);
   for (const opts of [{}, { cacheDir: tmpdir('fp-hash-cache-') }]) {
-    const r = await scanWorkspace(dir, { settings: settingsFor('django'), threads: 1, ...opts });
-    for (const f of r.files) assert.equal(f.hash, sha1(texts[f.rel].replace(/^\ufeff\ufeff?/, '')), f.rel);
-    assert.equal(r.files.length, 4);
+    for (let pass = 0; pass < 2; pass++) {
+      const r = await scanWorkspace(dir, { settings: settingsFor('django'), threads: 1, ...opts });
+      for (const f of r.files) assert.equal(f.hash, f.rel === 'other.py' ? '' : sha1(texts[f.rel].replace(/^\ufeff\ufeff?/, '')), f.rel);
+      assert.equal(r.files.length, 7);
+      assert.ok(r.files.find((f) => f.rel === 'byname.py')!.findings.some((x) => x.rule === 'flask-request-args'));
+      if (pass === 1 && 'cacheDir' in opts) assert.equal(r.stats.analysisCacheHits, r.stats.analyzed, JSON.stringify(r.files.map((f) => [f.rel, f.analyzed, f.cached])));
+    }
   }
 });
 

@@ -14,6 +14,7 @@ export interface ReadFacts {
   tooLarge?: string;
   /** why it cannot be analyzed (unreadable, binary, not UTF-8) */
   reason?: string;
+  /** SHA-1 of the text; absent when no later step of the scan reads it (readFacts) */
   hash?: string;
   imports?: string[];
   items?: ImportItem[];
@@ -31,6 +32,8 @@ export interface ReadOptions {
    * name needs the text of ≈ 1 % of the files, read again). null: every text (no prefilter).
    */
   roots: readonly string[] | null;
+  /** hash it whatever it holds: the cache's entry for the file has a hash to compare (its summary, its analysis) */
+  hash?: boolean;
 }
 
 function keepsText(imports: readonly string[], roots: ReadOptions['roots']): boolean {
@@ -51,8 +54,12 @@ export function readFacts(abs: string, rel: string, opts: ReadOptions): ReadFact
   // (from the bytes: the whole text is decoded only where it is needed, byteFacts.ts)
   const f = 'reason' in r ? r : factsOfBytes(r.buf, rel);
   if ('reason' in f) return { size: st.size, mtimeMs: st.mtimeMs, reason: f.reason };
-  // (the text's UTF-8: hashing it needs no encoding)
-  const out: ReadFacts = { size: st.size, mtimeMs: st.mtimeMs, hash: sha1(f.bytes), imports: f.imports, items: f.items, markers: f.markers };
-  if (keepsText(f.imports, opts.roots)) out.text = f.text ?? f.bytes.toString('utf8');
+  const out: ReadFacts = { size: st.size, mtimeMs: st.mtimeMs, imports: f.imports, items: f.items, markers: f.markers };
+  const keep = keepsText(f.imports, opts.roots);
+  if (keep) out.text = f.text ?? f.bytes.toString('utf8');
+  // hashed (its UTF-8: no encoding) when a later step reads the hash: the analysis key of a file the prefilter keeps,
+  // the checklist's check of a file with a marker; most files are neither (the scan hashes a file made relevant by
+  // name when it reads it again)
+  if (keep || f.markers.length || opts.hash) out.hash = sha1(f.bytes);
   return out;
 }

@@ -73,7 +73,7 @@ export interface ScanOptions {
 
 export interface ScannedFile {
   rel: string;
-  /** sha1 of the text */
+  /** sha1 of the text; '' for a file the scan did not analyze and that holds no marker (nothing reads it) */
   hash: string;
   findings: PlainFinding[];
   markers: PortMarker[];
@@ -194,7 +194,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     if (prev && st && prev.size === st.size && prev.mtimeMs === st.mtimeMs && st.mtimeMs < trustBefore) entries[rel] = prev;
     else toRead.push(i);
   }
-  const readWork = (i: number): Extract<Work, { kind: 'read' }> => ({ kind: 'read', rel: listed.files[i], abs: path.join(root, listed.files[i]), stat: listed.stats.get(listed.files[i]), maxFileSize: selection.maxFileSize, roots });
+  const readWork = (i: number): Extract<Work, { kind: 'read' }> => ({ kind: 'read', rel: listed.files[i], abs: path.join(root, listed.files[i]), stat: listed.stats.get(listed.files[i]), maxFileSize: selection.maxFileSize, roots, hash: !!old[listed.files[i]]?.hash });
   const early = keepMs > 0 && workersAllowed && toRead.length >= READ_IN_THREAD_BELOW ? takeKeptPool(rules, threads) : undefined;
   if (early) pool = Promise.resolve((runner = early));
   // (the pool taken goes back on every way out before the phases below take it on)
@@ -241,8 +241,8 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       }
       const prev = old[rel];
       if (f.reason !== undefined) entries[rel] = { size: f.size, mtimeMs: f.mtimeMs, hash: '', skip: f.reason };
-      else if (prev && prev.hash === f.hash && !prev.skip) entries[rel] = { ...prev, size: f.size, mtimeMs: f.mtimeMs };
-      else entries[rel] = { size: f.size, mtimeMs: f.mtimeMs, hash: f.hash!, imports: f.imports, items: f.items, markers: f.markers };
+      else if (prev && f.hash && prev.hash === f.hash && !prev.skip) entries[rel] = { ...prev, size: f.size, mtimeMs: f.mtimeMs };
+      else entries[rel] = { size: f.size, mtimeMs: f.mtimeMs, hash: f.hash ?? '', imports: f.imports, items: f.items, markers: f.markers };
       if (f.text !== undefined) texts.set(rel, f.text);
     }
     const e = entries[rel];
@@ -301,6 +301,14 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     }
     return t;
   };
+  // a file's hash, made from its text when the read phase did not need it (readFacts.ts)
+  const hashOf = (rel: string): string => {
+    const e = entries[rel];
+    if (e.hash) return e.hash;
+    const hash = sha1(textOf(rel));
+    entries[rel] = { ...e, hash };
+    return hash;
+  };
   // whether a file's text holds a word (a needle or a view word), looked up the first time a relevant or
   // view-importing file needs it (most files never do: 49 `includes` over every text was half the read phase);
   // the answers are kept in the cache entry
@@ -351,7 +359,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     return p;
   };
   // a file whose analysis will probably be made (not cached for this text): known before the index is built
-  const analyzeSoon = (rel: string) => analyzable(rel) && !(old[rel]?.hash === entries[rel].hash && old[rel]?.akey);
+  const analyzeSoon = (rel: string) => analyzable(rel) && !(old[rel]?.akey && old[rel].hash === hashOf(rel));
 
   try {
     // when those analyses are enough to repay workers, they start now and join while the index is built
@@ -451,7 +459,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
       const stack = [rel];
       while (stack.length) for (const d of deps.get(stack.pop()!) ?? []) if (!seen.has(d)) (seen.add(d), stack.push(d));
       const parts = [...seen].sort().map((m) => `${m}:${summaryHash(m)}:${importsOf(m)}`);
-      return sha1(`${planKey}\n${rel}\n${entries[rel].hash}\n${parts.join('\n')}`);
+      return sha1(`${planKey}\n${rel}\n${hashOf(rel)}\n${parts.join('\n')}`);
     };
     // what a file's imports bind from a source framework (a star import: nothing known)
     const frameworkNamesOf = (items: ImportItem[]): string[] | undefined => {
