@@ -26,6 +26,7 @@ import { analyze } from '../../server/src/analysis/engine';
 import { LineMap } from '../../server/src/analysis/lineMap';
 import { loadProject } from '../../server/src/workspace/project';
 import { DEFAULT_SETTINGS } from '../../server/src/analysis/types';
+import { thousands } from '../../server/src/lsp/checklist';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -148,6 +149,10 @@ async function expectedOccurrences(dir: string): Promise<string[]> {
 }
 
 const key = (o: { rule: string; file: string; range: { start: { line: number } } }) => `${o.rule}|${o.file}|${o.range.start.line}`;
+
+test('progress counts are grouped by thousands as en-US groups them', () => {
+  for (const n of [0, 7, 999, 1000, 1686, 12345, 999999, 1000000, 1234567, 98765432101]) assert.equal(thousands(n), n.toLocaleString('en-US'), String(n));
+});
 
 test('porting checklist over stdio', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-checklist-'));

@@ -180,7 +180,7 @@ export class Checklist implements ServiceListener {
           const now = Date.now();
           if (now - last < PROGRESS_EVERY_MS && done < total) return;
           last = now;
-          reporter?.report(total ? Math.floor((100 * done) / total) : 100, `Scanning ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} files`);
+          reporter?.report(total ? Math.floor((100 * done) / total) : 100, `Scanning ${thousands(done)}/${thousands(total)} files`);
         },
       });
       if (m.abort !== ac) return; // superseded by a newer scan
@@ -513,4 +513,12 @@ export class Checklist implements ServiceListener {
     for (const m of this.folders.values()) m.abort?.abort();
     this.parser?.delete();
   }
+}
+
+/**
+ * 1,234,567: digits grouped as toLocaleString('en-US') groups them, without it (its first call maps ≈ 5 MB of the
+ * node binary's ICU data into the server, for good).
+ */
+export function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
