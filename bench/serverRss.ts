@@ -1,7 +1,7 @@
 // The benchmark's peak RSS: the language server itself (the bundle bench.mjs builds beside run.js), started over
 // stdio as an editor starts it, with the corpus as its one workspace folder and an empty storage directory (so its
-// first scan is cold). When the scan's work-done progress ends, the server process's high-water mark is read (VmHWM
-// of /proc/<pid>/status: Linux only).
+// first scan is cold). When the scan's work-done progress has ended and its cache is written, the server process's
+// high-water mark is read (VmHWM of /proc/<pid>/status: Linux only).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 
 export interface ServerRss {
-  /** peak RSS of the server process when its first scan ended */
+  /** peak RSS of the server process once its first scan ended and its cache was written */
   peakMb: number;
   /** from `initialized` to the end of the scan's progress */
   scanMs: number;
@@ -48,6 +48,10 @@ export async function serverPeakRss(serverJs: string, root: string, nodeFlags: s
     await Promise.race([ended, new Promise((_, reject) => child.once('exit', () => reject(new Error('the server exited before its scan ended'))))]);
     const scanMs = performance.now() - t;
     const snap = (await conn.sendRequest('frameworkPorter/checklist', { folderUri: uri })) as { occurrences: unknown[] }[];
+    // the peak once the scan's cache is written too (the server writes it WRITE_CACHE_AFTER_MS after the scan)
+    const written = () => (fs.readdirSync(storage, { recursive: true }) as string[]).some((f) => /scan-[0-9a-f]+\.v8$/.test(f));
+    for (const until = Date.now() + 30_000; !written() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    if (!written()) throw new Error('the server wrote no scan cache after its scan');
     const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
     await conn.sendRequest('shutdown');
     await conn.sendNotification('exit');

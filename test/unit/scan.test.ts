@@ -14,7 +14,7 @@ import { textImports } from '../../server/src/workspace/prefilter';
 import { Pool } from '../../server/src/workspace/pool';
 import { closeKeptPool } from '../../server/src/workspace/keptPool';
 import { spawnSync } from 'node:child_process';
-import { sha1 } from '../../server/src/workspace/cache';
+import { cacheFile, flushCacheWrites, loadCache, sha1 } from '../../server/src/workspace/cache';
 import * as crypto from 'node:crypto';
 import { ModuleIndex, moduleNameFor, type ModuleSummary } from '../../server/src/analysis/moduleIndex';
 
@@ -329,6 +329,44 @@ test('an idle kept pool does not keep the process alive', () => {
   const py = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.py')).length;
   assert.deepEqual(JSON.parse(child.stdout.trim()), { threads: 2, files: py });
   assert.ok(Date.now() - t0 < 30_000, 'exited long before the pool would be closed');
+});
+
+test('a cache written after the scan: later scans read it meanwhile, a flush or the exit writes it', async () => {
+  const dir = tmpdir('fp-later-');
+  synthetic(dir, 1);
+  const settings = settingsFor('django');
+  const cacheDir = tmpdir('fp-later-cache-');
+  const file = cacheFile(cacheDir, dir);
+  const first = await scanWorkspace(dir, { settings, cacheDir, threads: 1, writeCacheAfterMs: 60_000 });
+  assert.ok(!fs.existsSync(file), 'not written before the scan returns');
+  assert.ok(first.stats.analyzed > 0);
+  // a scan meanwhile reads what will be written: every analysis from it (files this new are read again, not analyzed)
+  const second = await scanWorkspace(dir, { settings, cacheDir, threads: 1, writeCacheAfterMs: 60_000 });
+  assert.equal(second.stats.analysisCacheHits, second.stats.analyzed);
+  assert.deepEqual(allFiles(second), allFiles(first));
+  assert.ok(!fs.existsSync(file));
+  flushCacheWrites();
+  assert.ok(fs.existsSync(file));
+  assert.ok(loadCache(cacheDir, dir));
+  // written when due
+  const due = tmpdir('fp-later-due-');
+  await scanWorkspace(dir, { settings, cacheDir: due, threads: 1, writeCacheAfterMs: 50 });
+  assert.ok(!fs.existsSync(cacheFile(due, dir)));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(fs.existsSync(cacheFile(due, dir)));
+  // a process that exits with a write still due makes it (the timer does not keep it alive)
+  const exiting = tmpdir('fp-later-exit-');
+  const script = `const { scanWorkspace } = require(${JSON.stringify(path.join(ROOT, 'server/src/workspace/scan.ts'))});
+    const { settingsFor } = require(${JSON.stringify(path.join(ROOT, 'test/helpers.ts'))});
+    scanWorkspace(${JSON.stringify(dir)}, { settings: settingsFor('django'), cacheDir: ${JSON.stringify(exiting)}, threads: 1, writeCacheAfterMs: 600000 })
+      .then((r) => console.log(JSON.stringify({ files: r.files.length })));`;
+  const t0 = Date.now();
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.ok(Date.now() - t0 < 30_000);
+  assert.ok(fs.existsSync(cacheFile(exiting, dir)), 'written at exit');
+  const reread = await scanWorkspace(dir, { settings, cacheDir: exiting, threads: 1 });
+  assert.deepEqual(allFiles(reread), allFiles(first));
 });
 
 test('work split between this thread and a started worker gives the results of this thread alone', async () => {

@@ -15,7 +15,7 @@ import type { Tree } from '../parsing/python';
 import { readText } from '../workspace/files';
 import { occurrenceIds } from '../workspace/occurrence';
 import { buildSnapshot, computeProgress, type LiveOccurrence, type ProgressResult } from '../workspace/progress';
-import { forgetFolderListings, KEEP_WORKERS_MS, scanWorkspace, type PlainFinding } from '../workspace/scan';
+import { forgetFolderListings, KEEP_WORKERS_MS, scanWorkspace, WRITE_CACHE_AFTER_MS, type PlainFinding } from '../workspace/scan';
 import { sha1 } from '../workspace/cache';
 import { readState, renameIds, STATE_DIR, STATE_FILE, writeState, type PortState } from '../workspace/state';
 import { fsPathOf, type Folder } from './folders';
@@ -175,6 +175,7 @@ export class Checklist implements ServiceListener {
         threads: this.opts.threads,
         // (rescans reuse the workers the first scan started, their code optimized by then)
         keepWorkersMs: KEEP_WORKERS_MS,
+        writeCacheAfterMs: WRITE_CACHE_AFTER_MS,
         signal: ac.signal,
         onProgress: (done, total) => {
           const now = Date.now();

@@ -11,7 +11,7 @@ import type { LoadedRule } from '../analysis/rule';
 import type { PortMarker, Settings } from '../analysis/types';
 import { RULES } from '../rules/generated';
 import { DEFAULT_SELECTION, MTIME_TRUST_MS, readText, walkFiles, type FileSelection, type Skipped, type WalkMemo } from './files';
-import { loadCache, saveCache, sha1, type CacheData, type CacheEntry } from './cache';
+import { loadCache, saveCache, saveCacheLater, sha1, type CacheData, type CacheEntry } from './cache';
 import { directRelevance, filterPlan, importsFrameworkName, ModuleNames, importsViewMarker, isRelevantRoot, holdsWordStart, type ImportItem, VIEW_WORDS, type FileFacts } from './prefilter';
 import { Pool, workersAvailable } from './pool';
 import { keepPool, takeKeptPool } from './keptPool';
@@ -44,6 +44,8 @@ export const IN_THREAD_BELOW = 4_000_000;
 
 /** How long the language server keeps an idle scan pool, its workers started and their code optimized. */
 export const KEEP_WORKERS_MS = 10 * 60_000;
+/** The language server writes a scan's cache this long after the scan (its checklist is out by then). */
+export const WRITE_CACHE_AFTER_MS = 1000;
 
 /** Files to read from which a kept pool's workers share the reading (fewer: not worth a message each way). */
 const READ_IN_THREAD_BELOW = 256;
@@ -62,6 +64,11 @@ export interface ScanOptions {
    * and take the one a scan before kept (keptPool.ts). The language server: KEEP_WORKERS_MS; default 0 (a CLI).
    */
   keepWorkersMs?: number;
+  /**
+   * Write the cache this long after the scan returns (cache.ts saveCacheLater: a scan meanwhile reads what will be
+   * written), not before it returns. The language server: WRITE_CACHE_AFTER_MS; default: before (a CLI).
+   */
+  writeCacheAfterMs?: number;
   onProgress?(done: number, total: number): void;
   signal?: AbortSignal;
   isCancelled?(): boolean;
@@ -520,7 +527,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions): Promise<Sc
     // entries of files not analyzed under these settings keep their old analysis for a later scan
     // written only when something differs from what was loaded (a rescan of an unchanged folder writes nothing)
     let saved: CacheData | undefined = cache;
-    if (opts.cacheDir && (learned || !sameEntries(old, entries))) saved = saveCache(opts.cacheDir, root, entries);
+    if (opts.cacheDir && (learned || !sameEntries(old, entries))) saved = opts.writeCacheAfterMs === undefined ? saveCache(opts.cacheDir, root, entries) : saveCacheLater(opts.cacheDir, root, entries, opts.writeCacheAfterMs);
     if (saved) plans.set(saved, { key: planKey, rules, readable, summaries, toAnalyze, analyses, relevant: stats.relevant, summaryCacheHits: stats.summaryCacheHits });
     return result(collect(readable, entries, analyses, cachedSet, toAnalyze), skipped, false);
   } finally {
