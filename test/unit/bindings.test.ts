@@ -94,6 +94,42 @@ test('names imported from project modules resolve through the module index', asy
   assert.deepEqual(await resolveAll(src, /^db\.session$/, { module: 'blog.views', index }), ['flask_sqlalchemy.SQLAlchemy().session']);
 });
 
+test('a lazy module index entry resolves as an eager one, and is summarized once, only when a lookup reads it', async () => {
+  const g = await grammar;
+  const files: Record<string, string> = {
+    'blog.extensions': 'from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n',
+    'blog.models': 'from .extensions import db\nclass Post(db.Model):\n    pass\n',
+    'blog.unused': 'from flask import Flask\napp = Flask(__name__)\n',
+  };
+  const summaryOf = (mod: string) => {
+    const p = g.newParser();
+    const t = p.parse(files[mod])!;
+    try {
+      return summarize(new Bindings(t, files[mod], mod, undefined, false));
+    } finally {
+      t.delete();
+      p.delete();
+    }
+  };
+  const eager = new ModuleIndex();
+  const lazy = new ModuleIndex();
+  const made: string[] = [];
+  for (const mod of Object.keys(files)) {
+    eager.set(mod, summaryOf(mod));
+    lazy.setLazy(mod, () => (made.push(mod), summaryOf(mod)));
+  }
+  // whether a project module exists, by name or by suffix, needs no summary
+  assert.ok(lazy.has('blog.unused') && lazy.has('unused') && !lazy.has('blog.missing'));
+  assert.deepEqual(made, []);
+  const src = 'from .models import Post\nfrom blog.extensions import db\nPost.query\ndb.session\n';
+  const want = await resolveAll(src, /^(Post\.query|db\.session)$/, { module: 'blog.views', index: eager });
+  assert.deepEqual(await resolveAll(src, /^(Post\.query|db\.session)$/, { module: 'blog.views', index: lazy }), want);
+  assert.ok(want.every((q) => q !== undefined), JSON.stringify(want));
+  assert.deepEqual([...made].sort(), ['blog.extensions', 'blog.models']);
+  await resolveAll(src, /^(Post\.query|db\.session)$/, { module: 'blog.views', index: lazy });
+  assert.equal(made.length, 2, 'each summarized once');
+});
+
 test('a project module that exports nothing of a framework resolves to nothing', async () => {
   const index = new ModuleIndex();
   index.set('ui.table', {});

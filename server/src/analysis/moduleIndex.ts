@@ -133,13 +133,24 @@ export function summarize(b: Bindings): ModuleSummary {
 }
 
 export class ModuleIndex {
-  private readonly modules = new Map<string, ModuleSummary>();
+  /** a function: the summary is made when first asked for (setLazy) */
+  private readonly modules = new Map<string, ModuleSummary | (() => ModuleSummary)>();
   private readonly bySuffix = new SuffixMap();
 
   /** bumped by every set(): an analysis made with an older version may resolve differently */
   version = 0;
 
   set(moduleName: string, summary: ModuleSummary) {
+    this.version++;
+    if (!this.modules.has(moduleName)) this.bySuffix.add(moduleName);
+    this.modules.set(moduleName, summary);
+  }
+
+  /**
+   * A module whose summary is made the first time a lookup needs it (the language server's folder index: an open
+   * file reads the summaries of the few modules its imports reach, not those of every file of the folder).
+   */
+  setLazy(moduleName: string, summary: () => ModuleSummary) {
     this.version++;
     if (!this.modules.has(moduleName)) this.bySuffix.add(moduleName);
     this.modules.set(moduleName, summary);
@@ -156,15 +167,23 @@ export class ModuleIndex {
 
   /** The project module an import names: exact, or the one module whose dotted name ends with it. */
   private find(module: string): ModuleSummary | undefined {
-    const exact = this.modules.get(module);
-    if (exact) return exact;
+    const name = this.nameOf(module);
+    if (name === undefined) return undefined;
+    const s = this.modules.get(name)!;
+    if (typeof s !== 'function') return s;
+    const made = s();
+    this.modules.set(name, made);
+    return made;
+  }
+
+  private nameOf(module: string): string | undefined {
+    if (this.modules.has(module)) return module;
     if (!suffixMatchAllowed(module)) return undefined;
-    const one = this.bySuffix.only(module);
-    return one === undefined ? undefined : this.modules.get(one);
+    return this.bySuffix.only(module) ?? undefined;
   }
 
   has(module: string): boolean {
-    return !!this.find(module);
+    return this.nameOf(module) !== undefined;
   }
 
   resolveExport(module: string, name: string, depth = 0): string | undefined {
