@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { grammar } from '../helpers';
 import { Bindings, isReference } from '../../server/src/analysis/bindings';
-import { ModuleIndex, summarize } from '../../server/src/analysis/moduleIndex';
+import { ModuleIndex, SuffixMap, summarize } from '../../server/src/analysis/moduleIndex';
 import type { Node } from '../../server/src/parsing/python';
 
 async function resolveAll(text: string, needle: RegExp, opts: { module?: string; index?: ModuleIndex; isPackage?: boolean } = {}) {
@@ -128,6 +128,27 @@ test('a lazy module index entry resolves as an eager one, and is summarized once
   assert.deepEqual([...made].sort(), ['blog.extensions', 'blog.models']);
   await resolveAll(src, /^(Post\.query|db\.session)$/, { module: 'blog.views', index: lazy });
   assert.equal(made.length, 2, 'each summarized once');
+});
+
+test('a module index over suffixes made already resolves as one that made its own; a name added again stays unique', () => {
+  const names = ['blog.models', 'shop.models', 'blog.views', 'app.core.util'];
+  const shared = new SuffixMap();
+  for (const n of names) shared.add(n);
+  shared.add('blog.views'); // again: still the one module ending in `views`
+  assert.equal(shared.only('views'), 'blog.views');
+  assert.equal(shared.only('models'), undefined); // two modules end with it
+  const own = new ModuleIndex();
+  const over = new ModuleIndex(shared);
+  for (const n of names) {
+    own.set(n, { [n]: { k: 'q', q: `x.${n}` } });
+    over.set(n, { [n]: { k: 'q', q: `x.${n}` } });
+  }
+  over.set('lib.extra', {});
+  own.set('lib.extra', {});
+  for (const q of ['views', 'core.util', 'util', 'models', 'blog.models', 'extra', 'missing']) {
+    assert.equal(over.has(q), own.has(q), q);
+    assert.deepEqual(over.summaryOf(q), own.summaryOf(q), q);
+  }
 });
 
 test('a project module that exports nothing of a framework resolves to nothing', async () => {

@@ -62,8 +62,12 @@ export function moduleNameFor(relPath: string): { name: string; isPackage: boole
  */
 export class SuffixMap {
   private readonly map = new Map<string, string | null>();
+  private readonly names = new Set<string>();
 
+  /** (a name added again changes nothing) */
   add(name: string) {
+    if (this.names.has(name)) return;
+    this.names.add(name);
     for (let i = -1; ; ) {
       const suffix = i < 0 ? name : name.slice(i + 1);
       const had = this.map.get(suffix);
@@ -135,7 +139,12 @@ export function summarize(b: Bindings): ModuleSummary {
 export class ModuleIndex {
   /** a function: the summary is made when first asked for (setLazy) */
   private readonly modules = new Map<string, ModuleSummary | (() => ModuleSummary)>();
-  private readonly bySuffix = new SuffixMap();
+
+  /**
+   * `bySuffix`: the suffixes of the names this index will be given, made already (the scan's ModuleNames of the
+   * same files: made once, not twice); the index adds to it any other name it is given.
+   */
+  constructor(private readonly bySuffix = new SuffixMap()) {}
 
   /** bumped by every set(): an analysis made with an older version may resolve differently */
   version = 0;

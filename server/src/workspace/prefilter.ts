@@ -281,7 +281,8 @@ export function holdsWordStart(text: string, word: string): boolean {
 /** Module-name lookup exactly as ModuleIndex.find does it: exact, or the one module whose name ends with it. */
 export class ModuleNames {
   private readonly exact = new Map<string, string>();
-  private readonly bySuffix = new SuffixMap();
+  /** (the scan's ModuleIndex of the same files shares it) */
+  readonly bySuffix = new SuffixMap();
 
   /** `nameOf`: each file's module name (moduleNameFor's, as the caller has them) */
   constructor(rels: Iterable<string>, nameOf: (rel: string) => string = (rel) => moduleNameFor(rel).name) {
