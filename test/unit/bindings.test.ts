@@ -36,6 +36,36 @@ test('an app made in a factory under any name is a Flask app', async () => {
   assert.deepEqual(await resolveAll(src, /^x\.config$/), ['flask.Flask().config']);
 });
 
+test('a factory returns what its own returns give, not those of definitions nested in it', async () => {
+  const src = [
+    'from flask import Flask',
+    'def make():',
+    '    def helper():',
+    '        return 42',
+    '    class Box:',
+    '        def get(self):',
+    '            if True:',
+    '                return None',
+    '    site = Flask(__name__)',
+    '    return site',
+    'def other():',
+    '    def inner():',
+    '        def deeper():',
+    '            return 1',
+    '        return Flask(__name__)',
+    '    @decorate',
+    '    def after():',
+    '        return Flask(__name__)',
+    '    return helper_value',
+    'x = make()',
+    'x.config',
+    'y = other()',
+    'y.config',
+  ].join('\n');
+  assert.deepEqual(await resolveAll(src, /^x\.config$/), ['flask.Flask().config']);
+  assert.deepEqual(await resolveAll(src, /^y\.config$/), [undefined]);
+});
+
 test('current_app is the Flask app', async () => {
   assert.deepEqual(await resolveAll('from flask import current_app\ncurrent_app.config\n', /^current_app\.config$/), ['flask.Flask().config']);
 });

@@ -1150,13 +1150,17 @@ export class Bindings {
   private returnsUncached(def: Node): string | undefined {
     const body = def.childForFieldName('body');
     if (!body) return undefined;
-    for (const r of body.descendantsOfType('return_statement')) {
-      if (!r) continue;
-      // only returns of this function, not of nested ones
-      let p = r.parent;
-      while (p && p.type !== 'function_definition') p = p.parent;
-      if (p?.id !== def.id) continue;
-      const q = this.resolve(r.namedChildren[0]);
+    // only returns of this function, not of nested ones: the nested definitions come in document order with the
+    // returns, and a return before the end of the last one met is inside it (no `.parent` walk: O(depth) each)
+    let nestedEnd = -1;
+    for (const n of body.descendantsOfType(['return_statement', 'function_definition'])) {
+      if (!n) continue;
+      if (n.type === 'function_definition') {
+        if (n.startIndex >= nestedEnd) nestedEnd = n.endIndex;
+        continue;
+      }
+      if (n.startIndex < nestedEnd) continue;
+      const q = this.resolve(n.namedChildren[0]);
       if (q) return q;
     }
     return undefined;
