@@ -1,6 +1,7 @@
 // Bundles the client, the server and the CLI to CommonJS and puts the two wasm files beside them.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { asciiBundle } from './scripts/asciiBundle.mjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -30,22 +31,8 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: { scanWorker: 'server/src/workspace/scanWorker.ts' }, outdir: out }),
   esbuild.build({ ...common, entryPoints: { cli: 'server/src/cli/main.ts' }, outdir: out, banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } }),
 ]);
-// esbuild escapes non-ASCII characters in strings but prints kept comments as written: one `—` in a comment makes
-// V8 hold the whole bundle's source as a two-byte string (the server's: 3.6 MB instead of 1.8, for the life of the
-// process). In comment lines only, each such character becomes `?` (one per UTF-16 unit: the source maps' columns
-// hold). A bundle with one elsewhere (a regular expression literal: esbuild leaves those too) is left as it is.
-const COMMENT_LINE = /^\s*(\/\/|\/\*|\*)/;
-for (const f of ['client.js', 'server.js', 'scanWorker.js', 'cli.js']) {
-  const file = path.join(out, f);
-  const text = readFileSync(file, 'utf8');
-  if (!/[^\x00-\x7f]/.test(text)) continue;
-  const ascii = text
-    .split('\n')
-    .map((l) => (COMMENT_LINE.test(l) ? l.replace(/[^\x00-\x7f]/g, '?') : l))
-    .join('\n');
-  if (/[^\x00-\x7f]/.test(ascii)) console.warn(`${f}: non-ASCII characters outside comments; its source stays two-byte`);
-  else writeFileSync(file, ascii);
-}
+// (a one-byte source string for V8: scripts/asciiBundle.mjs)
+for (const f of ['client.js', 'server.js', 'scanWorker.js', 'cli.js']) asciiBundle(path.join(out, f));
 chmodSync(path.join(out, 'cli.js'), 0o755);
 
 copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), path.join(out, 'web-tree-sitter.wasm'));

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { asciiBundle } from '../scripts/asciiBundle.mjs';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -42,6 +43,8 @@ await esbuild.build({
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',
+  // (as esbuild.mjs: parsing/python.ts resolves the wasm files through node_modules only when run from source)
+  logOverride: { 'require-resolve-not-external': 'silent' },
   loader: { '.scm': 'text' },
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: importMetaShim },
@@ -49,6 +52,8 @@ await esbuild.build({
   outdir: out,
   external: ['@astral-sh/ruff-wasm-nodejs'],
 });
+// the bundles as the extension ships them (esbuild.mjs): one-byte source strings
+for (const f of ['run.js', 'scanWorker.js', 'rssChild.js', 'server.js']) asciiBundle(path.join(out, f));
 copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), path.join(out, 'web-tree-sitter.wasm'));
 copyFileSync(path.join(path.dirname(require.resolve('tree-sitter-python/package.json')), 'tree-sitter-python.wasm'), path.join(out, 'tree-sitter-python.wasm'));
 const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, path.join(out, 'run.js'), '--corpus', path.join(corpus, 'root/usr/lib/python3/dist-packages'), '--repo', repo, '--cache', cache, ...process.argv.slice(2)], {
