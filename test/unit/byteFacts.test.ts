@@ -62,6 +62,12 @@ test('import statements across lines, brackets, continuations, strings and line 
     '\ufeff\ufeffimport a\n',
     '# TODO(port): decide [flask-route]\nimport flask\n',
     'import flask  # port: ignore[flask-g]\n',
+    '#TODO(port): x\nx = 1\n',
+    'x = 1\t#\t port: ignore\n',
+    'support: int = 1\nreport(x)  # TODO(port): y [flask-g]\n',
+    'support: int = 1\nreport(x)\n# TODO (port): not a marker\n',
+    'port: ignore\n', // no `#`: not a marker
+    'TODO(port): x\n',
     'from a import (b, c) ; import d\nfrom e import (f,\n) ; import g\n',
     'importx\nfrom a importy import b\n',
     '',

@@ -67,17 +67,28 @@ export function importLines(buf: Buffer, importsAt: readonly number[] = portsOf(
 }
 
 const PORT = Buffer.from('port');
+const TODO_OPEN = Buffer.from('TODO(');
+
+/** Whether a `#` ends the bytes before `end`, spaces and tabs between (markers.ts MARKER: `#[ \t]*`). */
+function hashBefore(buf: Buffer, end: number): boolean {
+  let j = end - 1;
+  while (j >= 0 && (buf[j] === 32 || buf[j] === 9)) j--;
+  return j >= 0 && buf[j] === 35;
+}
 
 /**
  * One search of the bytes for `port`: where `import` starts (`im` before it), and whether they may hold a port
- * marker (`port:` or `TODO(port)`: `port` and then `:` or `)`).
+ * marker: `#`, then `port:` or `TODO(port)` (`support:` or `report)` in code do not count: 31 of the benchmark's
+ * 1,700 files had one of those, none a marker, and each was decoded and searched whole).
  */
 export function portsOf(buf: Buffer): { imports: number[]; marker: boolean } {
   const imports: number[] = [];
   let marker = false;
   for (let i = buf.indexOf(PORT); i >= 0; i = buf.indexOf(PORT, i + 1)) {
     if (i >= 2 && buf[i - 2] === 0x69 && buf[i - 1] === 0x6d) imports.push(i - 2);
-    if (buf[i + 4] === 58 || buf[i + 4] === 41) marker = true;
+    else if (marker) continue;
+    else if (buf[i + 4] === 58) marker = hashBefore(buf, i);
+    else if (buf[i + 4] === 41) marker = i >= 5 && buf.compare(TODO_OPEN, 0, 5, i - 5, i) === 0 && hashBefore(buf, i - 5);
   }
   return { imports, marker };
 }
