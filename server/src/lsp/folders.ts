@@ -107,10 +107,16 @@ export class Folders {
       const index = new ModuleIndex();
       for (const rel of listed.files) {
         index.setLazy(moduleNameFor(rel).name, () => {
-          const open = openText(rel);
-          if (open) return this.summaryOf(rel, open.text, open.tree);
-          const r = readText(path.join(folder.root, rel));
-          return 'reason' in r ? {} : this.summaryOf(rel, r.text);
+          // (made inside some document's analysis: a file that cannot be summarized is a module nothing is known of)
+          try {
+            const open = openText(rel);
+            if (open) return this.summaryOf(rel, open.text, open.tree);
+            const r = readText(path.join(folder.root, rel));
+            return 'reason' in r ? {} : this.summaryOf(rel, r.text);
+          } catch (e) {
+            log(`Could not summarize ${rel} in ${folder.root} for its index: ${(e as Error).message}`);
+            return {};
+          }
         });
       }
       folder.index = index;
