@@ -150,9 +150,7 @@ export class ModuleIndex {
   version = 0;
 
   set(moduleName: string, summary: ModuleSummary) {
-    this.version++;
-    if (!this.modules.has(moduleName)) this.bySuffix.add(moduleName);
-    this.modules.set(moduleName, summary);
+    this.put(moduleName, summary);
   }
 
   /**
@@ -160,6 +158,10 @@ export class ModuleIndex {
    * file reads the summaries of the few modules its imports reach, not those of every file of the folder).
    */
   setLazy(moduleName: string, summary: () => ModuleSummary) {
+    this.put(moduleName, summary);
+  }
+
+  private put(moduleName: string, summary: ModuleSummary | (() => ModuleSummary)) {
     this.version++;
     if (!this.modules.has(moduleName)) this.bySuffix.add(moduleName);
     this.modules.set(moduleName, summary);

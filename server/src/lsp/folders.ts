@@ -36,8 +36,6 @@ export function toRel(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/');
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export class Folders {
   private folders: Folder[] = [];
 
